@@ -1,0 +1,80 @@
+"""Max and average pooling from scratch, with the padding and stride rules of PyTorch.
+
+``pool2d`` follows ``nn.MaxPool2d`` / ``nn.AvgPool2d`` (with their defaults):
+the stride defaults to the window size; max pooling pads with -inf (a padded cell never
+wins); average pooling pads with 0 and divides by the full window size k_h·k_w, padded
+cells included (``count_include_pad=True``); the padding may be at most half the window.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from . import _check
+
+MODES = ("max", "avg")
+
+
+def _check_pool(X: object, pool_size: object, mode: object, padding: object, stride: object,
+                ndim: int) -> tuple[torch.Tensor, tuple[int, int], tuple[int, int], tuple[int, int]]:
+    X = _check.tensor(X, "X", ndim=ndim)
+    k_h, k_w = _check.pair(pool_size, "pool_size", minimum=1)
+    if not isinstance(mode, str):
+        raise TypeError(f"mode must be a str, 'max' or 'avg', got {type(mode).__name__}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    p_h, p_w = _check.pair(padding, "padding", minimum=0)
+    s_h, s_w = (k_h, k_w) if stride is None else _check.pair(stride, "stride", minimum=1)
+    if p_h > k_h // 2 or p_w > k_w // 2:
+        raise ValueError(f"padding must be at most half the window (pool_size // 2 = "
+                         f"{(k_h // 2, k_w // 2)}), got {(p_h, p_w)}")
+    h, w = X.shape[-2:]
+    if k_h > h + 2 * p_h or k_w > w + 2 * p_w:
+        raise ValueError(f"pool_size {(k_h, k_w)} must not exceed the padded input "
+                         f"{(h + 2 * p_h, w + 2 * p_w)}")
+    return X, (k_h, k_w), (p_h, p_w), (s_h, s_w)
+
+
+def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
+           padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] | None = None) -> torch.Tensor:
+    """Max or average pooling of a 2-D input ``X``, one window at a time.
+
+    The output has shape ⌊(h + 2p_h - k_h) / s_h⌋ + 1 by ⌊(w + 2p_w - k_w) / s_w⌋ + 1.
+    ``stride=None`` means stride = window size, as in PyTorch.
+
+    >>> X = torch.arange(9.).reshape(3, 3)
+    >>> pool2d(X, 2, stride=1)
+    tensor([[4., 5.],
+            [7., 8.]])
+    >>> pool2d(X, 2, mode="avg", stride=1)
+    tensor([[2., 3.],
+            [5., 6.]])
+    """
+    X, (k_h, k_w), (p_h, p_w), (s_h, s_w) = _check_pool(X, pool_size, mode, padding, stride, ndim=2)
+    fill = float("-inf") if mode == "max" else 0.0  # a padded cell never wins a max
+    Xp = F.pad(X, (p_w, p_w, p_h, p_h), value=fill)
+    h_out = (Xp.shape[0] - k_h) // s_h + 1
+    w_out = (Xp.shape[1] - k_w) // s_w + 1
+    Y = torch.zeros((h_out, w_out), dtype=X.dtype, device=X.device)
+    for i in range(h_out):
+        for j in range(w_out):
+            window = Xp[i * s_h:i * s_h + k_h, j * s_w:j * s_w + k_w]
+            Y[i, j] = window.max() if mode == "max" else window.sum() / (k_h * k_w)
+    return Y
+
+
+def pool2d_multi(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
+                 padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] | None = None) -> torch.Tensor:
+    """Pooling of a (c, h, w) input: each channel pooled on its own, so the output keeps
+    all c channels (no sum over channels, unlike a convolution).
+
+    >>> X = torch.arange(32.).reshape(2, 4, 4)
+    >>> pool2d_multi(X, 2)
+    tensor([[[ 5.,  7.],
+             [13., 15.]],
+    <BLANKLINE>
+            [[21., 23.],
+             [29., 31.]]])
+    """
+    X, *_ = _check_pool(X, pool_size, mode, padding, stride, ndim=3)
+    return torch.stack([pool2d(x, pool_size, mode, padding, stride) for x in X], dim=0)
