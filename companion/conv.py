@@ -108,8 +108,11 @@ def receptive_field(net: nn.Module, input_shape: tuple[int, int], out_pos: tuple
         raise ValueError(f"net must return a (batch, channel, h, w) tensor, got shape {tuple(y.shape)}")
     if not (i < y.shape[2] and j < y.shape[3]):
         raise ValueError(f"out_pos must lie inside the output of shape {tuple(y.shape[2:])}, got {(i, j)}")
-    y[0, 0, i, j].backward()
-    return x.grad[0, 0] != 0
+    # autograd.grad, not backward(): the gradient goes to x only, never into net's .grad fields
+    (grad,) = torch.autograd.grad(y[0, 0, i, j], x, allow_unused=True)
+    if grad is None:  # the output does not depend on the input at all
+        return torch.zeros((h, w), dtype=torch.bool)
+    return grad[0, 0] != 0
 
 
 def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = None) -> int:
