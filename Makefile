@@ -27,7 +27,7 @@ book: install
 	@echo "Open _build/html/index.html"
 
 test: install
-	$(PY) -m pytest tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
+	$(PY) -m pytest --doctest-modules companion tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
 
 notebooks: install
 	@for nb in $(NB); do echo "executing $$nb"; \

@@ -11,6 +11,8 @@ import torch
 
 from . import _check
 from .conv import corr2d_fast
+from .params import conv_macs, conv_params
+from .shapes import conv_output_shape
 
 
 def _check_multi(X: object, K: object, k_ndim: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -92,19 +94,7 @@ def conv2d_cost(in_channels: int, out_channels: int, kernel_size: int | tuple[in
     >>> conv2d_cost(10, 5, 1, (8, 8))
     ConvCost(params=55, output_shape=(5, 8, 8), macs=3200)
     """
-    c_i = _check.integer(in_channels, "in_channels", minimum=1)
-    c_o = _check.integer(out_channels, "out_channels", minimum=1)
-    k_h, k_w = _check.pair(kernel_size, "kernel_size", minimum=1)
-    h, w = _check.pair(input_size, "input_size", minimum=1)
-    p_h, p_w = _check.pair(padding, "padding", minimum=0)
-    s_h, s_w = _check.pair(stride, "stride", minimum=1)
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be a bool, got {type(bias).__name__}")
-    if k_h > h + 2 * p_h or k_w > w + 2 * p_w:
-        raise ValueError(f"kernel_size {(k_h, k_w)} must not exceed the padded input "
-                         f"{(h + 2 * p_h, w + 2 * p_w)}")
-    h_out = (h + 2 * p_h - k_h) // s_h + 1
-    w_out = (w + 2 * p_w - k_w) // s_w + 1
-    params = c_o * c_i * k_h * k_w + (c_o if bias else 0)
-    macs = c_o * h_out * w_out * c_i * k_h * k_w
-    return ConvCost(params, (c_o, h_out, w_out), macs)
+    params = conv_params(in_channels, out_channels, kernel_size, bias)
+    h_out, w_out = conv_output_shape(input_size, kernel_size, padding, stride)
+    macs = conv_macs(in_channels, out_channels, kernel_size, (h_out, w_out))
+    return ConvCost(params, (out_channels, h_out, w_out), macs)
