@@ -234,3 +234,13 @@ def test_math_is_served_by_the_book_itself(build):
     for page in all_pages():
         html = built(page)
         assert "cdn.jsdelivr.net" not in html and "mathjax@" not in html, f"{page}: MathJax from the network"
+
+
+@pytest.mark.parametrize("edition", ["ko", "en"])
+def test_section_numbers_match_file_names(build, edition):
+    """Section NN_name is numbered 1.NN in both parts (an overview heading would shift them)."""
+    html = (HTML / "book" / edition / "index.html").read_text(encoding="utf-8")
+    entries = re.findall(r'toctree-l2"><a class="reference internal" href="(\d\d)_[^"]*">(\d+\.\d+)\. ', html)
+    assert entries, "no numbered sections found in the overview's table of contents"
+    for nn, number in entries:
+        assert number == f"1.{int(nn)}", f"{nn}_…: numbered {number}"
