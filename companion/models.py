@@ -1,0 +1,181 @@
+"""LeNet-5 (LeCun et al., 1998) as D2L builds it, plus a modern variant and a layer summary.
+
+``LeNet()`` is the classic model: two 5×5 convolutions with sigmoid activations and 2×2
+average pooling, then three fully connected layers (120, 84, 10 units).
+``LeNet(activation="relu", pool="max")`` is the modern variant; ``channels``, ``hidden`` and
+``input_size`` change its width and the image size it expects.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from . import _check
+
+ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
+POOLS = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
+
+
+def _choice(x: object, name: str, options: dict) -> str:
+    want = " or ".join(repr(k) for k in options)
+    if not isinstance(x, str):
+        raise TypeError(f"{name} must be a str, {want}, got {type(x).__name__}")
+    if x not in options:
+        raise ValueError(f"{name} must be {want}, got {x!r}")
+    return x
+
+
+def _ints(x: object, name: str, n: int) -> tuple[int, ...]:
+    if not isinstance(x, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple of {n} ints, got {type(x).__name__}")
+    if len(x) != n:
+        raise ValueError(f"{name} must hold {n} ints, got {len(x)}: {x!r}")
+    return tuple(_check.integer(v, f"{name}[{k}]", minimum=1) for k, v in enumerate(x))
+
+
+def lenet_feature_size(input_size: int) -> int:
+    """Side length of the feature maps that LeNet's second pooling layer hands to the
+    fully connected layers, for a square ``input_size``×``input_size`` image.
+
+    conv 5×5 with padding 2 keeps the size, pooling halves it, the unpadded 5×5 conv takes 4 away.
+
+    >>> lenet_feature_size(28), lenet_feature_size(14)
+    (5, 1)
+    """
+    n = _check.integer(input_size, "input_size", minimum=1)
+    if n // 2 - 4 < 2:
+        raise ValueError(f"input_size must be at least 12 so that both pooling layers get an input, got {n}")
+    return (n // 2 - 4) // 2
+
+
+class LeNet(nn.Sequential):
+    """LeNet-5 as a stack of layers (``nn.Sequential``):
+
+    conv 5×5 (padding 2) → activation → 2×2 pool, stride 2 → conv 5×5 → activation →
+    2×2 pool, stride 2 → flatten → FC ``hidden[0]`` → activation → FC ``hidden[1]`` →
+    activation → FC ``num_classes``.
+
+    >>> net = LeNet()
+    >>> net(torch.zeros(2, 1, 28, 28)).shape
+    torch.Size([2, 10])
+    >>> sum(p.numel() for p in net.parameters())
+    61706
+    """
+
+    def __init__(self, activation: str = "sigmoid", pool: str = "avg",
+                 channels: tuple[int, int] = (6, 16), hidden: tuple[int, int] = (120, 84),
+                 num_classes: int = 10, input_size: int = 28):
+        Act = ACTIVATIONS[_choice(activation, "activation", ACTIVATIONS)]
+        Pool = POOLS[_choice(pool, "pool", POOLS)]
+        c1, c2 = _ints(channels, "channels", 2)
+        h1, h2 = _ints(hidden, "hidden", 2)
+        num_classes = _check.integer(num_classes, "num_classes", minimum=2)
+        side = lenet_feature_size(input_size)
+        super().__init__(
+            nn.Conv2d(1, c1, kernel_size=5, padding=2), Act(),
+            Pool(kernel_size=2, stride=2),
+            nn.Conv2d(c1, c2, kernel_size=5), Act(),
+            Pool(kernel_size=2, stride=2),
+            nn.Flatten(),
+            nn.Linear(c2 * side * side, h1), Act(),
+            nn.Linear(h1, h2), Act(),
+            nn.Linear(h2, num_classes))
+        self.input_size = input_size
+
+    def __getitem__(self, idx: int | slice) -> nn.Module:
+        # a slice (e.g. net[:2], the first conv block) is a plain nn.Sequential of those layers
+        if isinstance(idx, slice):
+            return nn.Sequential(*list(self)[idx])
+        return super().__getitem__(idx)
+
+
+def init_xavier(net: nn.Module) -> nn.Module:
+    """Xavier-uniform initialisation of every ``nn.Linear`` and ``nn.Conv2d`` weight, as D2L
+    does (``init_cnn``); biases keep PyTorch's default. Returns ``net``.
+
+    Xavier draws weights from U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), so that the
+    variance of the signal stays about the same from layer to layer.
+
+    >>> _ = torch.manual_seed(0)
+    >>> w = init_xavier(nn.Linear(400, 120)).weight
+    >>> bool(w.abs().max() <= (6 / (400 + 120)) ** 0.5)
+    True
+    """
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
+    for m in net.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+    return net
+
+
+class LayerInfo(NamedTuple):
+    """One row of ``layer_summary``: a layer, the shape of its output, its parameter count."""
+    name: str
+    output_shape: tuple[int, ...]
+    num_params: int
+
+
+class Summary(list):
+    """The rows of ``layer_summary``; shown as a text table (and as a Markdown table in the book)."""
+
+    def __init__(self, rows: list[LayerInfo], headers: tuple[str, str, str], total: str):
+        super().__init__(rows)
+        self.headers, self.total = headers, total
+
+    def _cells(self) -> list[tuple[str, str, str]]:
+        out = [(r.name, " × ".join(map(str, r.output_shape)), f"{r.num_params:,}") for r in self]
+        return out + [(self.total, "", f"{sum(r.num_params for r in self):,}")]
+
+    def __repr__(self) -> str:
+        rows = [tuple(self.headers)] + self._cells()
+        w = [max(len(r[k]) for r in rows) for k in range(3)]
+        line = lambda r: f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:>{w[2]}}".rstrip()  # noqa: E731
+        return "\n".join([line(rows[0]), "-" * (sum(w) + 4)] + [line(r) for r in rows[1:]])
+
+    def _repr_markdown_(self) -> str:
+        h = self.headers
+        rows = [f"| {h[0]} | {h[1]} | {h[2]} |", "|:--|:--|--:|"]
+        rows += [f"| {a} | {b} | {c} |" for a, b, c in self._cells()[:-1]]
+        a, _, c = self._cells()[-1]
+        return "\n".join(rows + [f"| **{a}** | | **{c}** |"])
+
+
+def layer_summary(net: nn.Sequential, input_shape: tuple[int, ...] = (1, 1, 28, 28),
+                  headers: tuple[str, str, str] = ("Layer", "Output shape", "Parameters"),
+                  total: str = "Total") -> Summary:
+    """Feed a zero tensor of ``input_shape`` through the layers of ``net`` one by one and
+    list each layer's name, output shape and number of parameters.
+
+    ``headers`` and ``total`` are the table's labels (translate them on a Korean page).
+
+    >>> rows = layer_summary(LeNet())
+    >>> rows[0]
+    LayerInfo(name='Conv2d', output_shape=(1, 6, 28, 28), num_params=156)
+    >>> rows[-1].output_shape, sum(r.num_params for r in rows)
+    ((1, 10), 61706)
+    """
+    if not isinstance(net, nn.Sequential):
+        raise TypeError(f"net must be a torch.nn.Sequential (e.g. LeNet()), got {type(net).__name__}")
+    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) >= 2):
+        raise TypeError(f"input_shape must be a tuple of ints such as (1, 1, 28, 28), got {input_shape!r}")
+    shape = tuple(_check.integer(v, f"input_shape[{k}]", minimum=1) for k, v in enumerate(input_shape))
+    if not (isinstance(headers, (tuple, list)) and len(headers) == 3 and all(isinstance(h, str) for h in headers)):
+        raise TypeError(f"headers must be three strings (layer, output shape, parameters), got {headers!r}")
+    if not isinstance(total, str):
+        raise TypeError(f"total must be a str, got {type(total).__name__}")
+    param = next(net.parameters(), None)
+    X = torch.zeros(shape, dtype=param.dtype if param is not None else torch.float32,
+                    device=param.device if param is not None else "cpu")
+    rows = []
+    with torch.inference_mode():
+        for layer in net:
+            try:
+                X = layer(X)
+            except RuntimeError as e:
+                raise ValueError(f"input_shape {shape} does not fit the layer {layer}: {e}") from None
+            rows.append(LayerInfo(type(layer).__name__, tuple(X.shape),
+                                  sum(p.numel() for p in layer.parameters())))
+    return Summary(rows, tuple(headers), total)
