@@ -418,42 +418,6 @@ def plot_padding_stride(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[i
     return fig
 
 
-def plot_output_sizes(x: list[int], series: dict[str, list[float]], xlabel: str, ylabel: str,
-                      title: str = "", logy: bool = False) -> plt.Figure:
-    """Line chart of a few sizes against ``x`` (e.g. the feature-map height after each layer,
-    with and without padding), one labelled line per entry of ``series``.
-
-    >>> fig = plot_output_sizes([0, 1, 2], {"no padding": [8, 6, 4]}, "layer", "height"); plt.close(fig)
-    """
-    if not (isinstance(x, (list, tuple)) and x):
-        raise TypeError(f"x must be a non-empty list of numbers, got {x!r}")
-    if not (isinstance(series, dict) and series):
-        raise TypeError(f"series must be a non-empty dict of label -> list of values, got {series!r}")
-    for label, ys in series.items():
-        if not isinstance(label, str):
-            raise TypeError(f"series keys must be str labels, got {label!r}")
-        if not isinstance(ys, (list, tuple)) or len(ys) != len(x):
-            raise ValueError(f"series[{label!r}] must hold one value per x ({len(x)}), got {ys!r}")
-    for name, s in (("xlabel", xlabel), ("ylabel", ylabel), ("title", title)):
-        if not isinstance(s, str):
-            raise TypeError(f"{name} must be a str, got {type(s).__name__}")
-    fig, ax = plt.subplots(figsize=(5.2, 3.4))
-    markers = "osD^v"
-    for n, (label, ys) in enumerate(series.items()):
-        ax.plot(x, ys, marker=markers[n % len(markers)], label=label)
-    if logy:
-        ax.set_yscale("log")
-    ax.set_xticks(list(x))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
 # --- From FC layers to convolutions (01) and invariance (02) --------------------------------
 
 def plot_lines(x: list[float], series: dict[str, list[float]], xlabel: str = "", ylabel: str = "",

@@ -10,7 +10,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-from companion.plotting import plot_output_sizes, plot_padding_stride  # noqa: E402
+from companion.plotting import plot_lines, plot_padding_stride  # noqa: E402
 from companion.shapes import comp_conv2d, conv_output_shape, conv_output_size, pad2d  # noqa: E402
 
 SIZES, KERNELS, PADDINGS, STRIDES = range(1, 11), range(1, 6), range(0, 4), range(1, 5)
@@ -198,14 +198,14 @@ def test_plot_padding_stride_bad_input(kwargs, error, name):
         plot_padding_stride(**args)
 
 
-def test_plot_output_sizes():
-    fig = plot_output_sizes([0, 1], {"a": [8, 6], "b": [8, 8]}, "층", "높이", logy=True)
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["a", "b"]
-    assert fig.axes[0].get_xlabel() == "층" and fig.axes[0].get_yscale() == "log"
-    plt.close(fig)
+def test_plot_lines():
+    ax = plot_lines([0, 1], {"a": [8, 6], "b": [8, 8]}, "층", "높이", logy=True)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    assert ax.get_xlabel() == "층" and ax.get_yscale() == "log"
+    plt.close(ax.figure)
     with pytest.raises(ValueError, match="series"):
-        plot_output_sizes([0, 1], {"a": [8]}, "x", "y")
+        plot_lines([0, 1], {"a": [8]}, "x", "y")
     with pytest.raises(TypeError, match="x"):
-        plot_output_sizes([], {"a": []}, "x", "y")
-    with pytest.raises(TypeError, match="ylabel"):
-        plot_output_sizes([0], {"a": [1]}, "x", None)
+        plot_lines([], {"a": []}, "x", "y")
+    with pytest.raises(ValueError, match="annotate"):
+        plot_lines([0], {"a": [1]}, annotate={"b": ["t"]})
