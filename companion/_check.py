@@ -40,6 +40,14 @@ def pair(x: object, name: str, minimum: int = 0) -> tuple[int, int]:
     return v, v
 
 
+def labels(y: object, name: str) -> torch.Tensor:
+    """Return ``y`` if it is a 1-D tensor of integer class labels."""
+    y = tensor(y, name, ndim=1, floating=False)
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer class labels (e.g. torch.int64), got {y.dtype}")
+    return y
+
+
 def same_dtype(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str) -> None:
     if a.dtype != b.dtype:
         raise TypeError(f"{name_a} and {name_b} must have the same dtype, got {a.dtype} and {b.dtype}")

@@ -68,7 +68,7 @@ def bench_companion(epochs: int, batch_size: int, device: torch.device) -> tuple
 
 
 class _SameOrder(torch.utils.data.Sampler):
-    """Every epoch, the permutation that ``Batches(..., shuffle=True, seed=seed)`` uses."""
+    """Every epoch, the order in which ``Batches(..., shuffle=True, seed=seed)`` visits the data."""
 
     def __init__(self, n: int, seed: int = 0):
         self.n, self.generator = n, torch.Generator().manual_seed(seed)
@@ -77,7 +77,8 @@ class _SameOrder(torch.utils.data.Sampler):
         return self.n
 
     def __iter__(self):
-        return iter(torch.randperm(self.n, generator=self.generator).tolist())
+        from .data import epoch_order
+        return iter(epoch_order(self.n, self.generator).tolist())
 
 
 class _NoAnimator:

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from . import _check
+from .invariance import influence_map
 
 
 def _check_corr2d(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
@@ -88,8 +89,8 @@ def conv2d_flip(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 def receptive_field(net: nn.Module, input_shape: tuple[int, int], out_pos: tuple[int, int]) -> torch.Tensor:
     """Which input pixels influence output ``out_pos`` of ``net``? Found with autograd.
 
-    Feeds a (1, 1, h, w) input through ``net``, back-propagates from one output element of
-    the first channel and returns a boolean (h, w) mask of the pixels with a nonzero gradient.
+    Feeds a (1, 1, h, w) input through ``net`` and returns a boolean (h, w) mask of the pixels
+    with a nonzero gradient for one output element of the first channel (``influence_map``).
     Use weights that cannot cancel (e.g. all ones) so a zero gradient means "no influence".
 
     >>> net = nn.Conv2d(1, 1, 3, bias=False); _ = nn.init.ones_(net.weight)
@@ -99,20 +100,9 @@ def receptive_field(net: nn.Module, input_shape: tuple[int, int], out_pos: tuple
     if not isinstance(net, nn.Module):
         raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
     h, w = _check.pair(input_shape, "input_shape", minimum=1)
-    i, j = _check.pair(out_pos, "out_pos", minimum=0)
     param = next(net.parameters(), None)
-    x = torch.zeros((1, 1, h, w), requires_grad=True,
-                    dtype=param.dtype if param is not None else torch.float32)
-    y = net(x)
-    if y.dim() != 4:
-        raise ValueError(f"net must return a (batch, channel, h, w) tensor, got shape {tuple(y.shape)}")
-    if not (i < y.shape[2] and j < y.shape[3]):
-        raise ValueError(f"out_pos must lie inside the output of shape {tuple(y.shape[2:])}, got {(i, j)}")
-    # autograd.grad, not backward(): the gradient goes to x only, never into net's .grad fields
-    (grad,) = torch.autograd.grad(y[0, 0, i, j], x, allow_unused=True)
-    if grad is None:  # the output does not depend on the input at all
-        return torch.zeros((h, w), dtype=torch.bool)
-    return grad[0, 0] != 0
+    x = torch.zeros((1, 1, h, w), dtype=param.dtype if param is not None else torch.float32)
+    return influence_map(net, x, out_pos) != 0
 
 
 def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = None) -> int:

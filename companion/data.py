@@ -163,6 +163,15 @@ def load_fashion_mnist(root: str | os.PathLike | None = None, resize: int | None
     return tuple(out)
 
 
+def epoch_order(n: int, generator: torch.Generator) -> torch.Tensor:
+    """The order in which a shuffled epoch visits ``n`` examples (advances ``generator``).
+
+    >>> epoch_order(5, torch.Generator().manual_seed(0)).tolist()
+    [4, 0, 1, 3, 2]
+    """
+    return torch.randperm(_check.integer(n, "n", minimum=0), generator=generator)
+
+
 class Batches:
     """Mini-batches over in-memory tensors; reshuffled every epoch from its own generator.
 
@@ -174,9 +183,7 @@ class Batches:
     def __init__(self, X: torch.Tensor, y: torch.Tensor, batch_size: int,
                  shuffle: bool = False, seed: int = 0):
         self.X = _check.tensor(X, "X")
-        self.y = _check.tensor(y, "y", ndim=1, floating=False)
-        if y.is_floating_point() or y.is_complex():
-            raise TypeError(f"y must hold integer class labels (e.g. torch.int64), got {y.dtype}")
+        self.y = _check.labels(y, "y")
         if len(X) != len(y):
             raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
         self.batch_size = _check.integer(batch_size, "batch_size", minimum=1)
@@ -189,7 +196,7 @@ class Batches:
     def __iter__(self):
         n = len(self.X)
         if self.shuffle:
-            idx = torch.randperm(n, generator=self.generator)
+            idx = epoch_order(n, self.generator)
             for k in range(0, n, self.batch_size):
                 sel = idx[k:k + self.batch_size]
                 yield self.X[sel], self.y[sel]

@@ -154,7 +154,10 @@ def influence_map(f: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor,
         if not (c < y.shape[1] and i < y.shape[2] and j < y.shape[3]):
             raise ValueError(f"channel {c} and out_pos {(i, j)} must lie inside the output of shape "
                              f"{tuple(y.shape[1:])}")
-        (grad,) = torch.autograd.grad(y[0, c, i, j], x)
+        # autograd.grad, not backward(): the gradient goes to x only, never into f's .grad fields
+        (grad,) = torch.autograd.grad(y[0, c, i, j], x, allow_unused=True)
+    if grad is None:  # the output does not depend on the input at all
+        return torch.zeros(X.shape[2:], dtype=X.dtype)
     return grad[0].abs().sum(dim=0)
 
 

@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from . import _check
+from .shapes import conv_output_size
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
 POOLS = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
@@ -47,7 +48,10 @@ def lenet_feature_size(input_size: int) -> int:
     n = _check.integer(input_size, "input_size", minimum=1)
     if n // 2 - 4 < 2:
         raise ValueError(f"input_size must be at least 12 so that both pooling layers get an input, got {n}")
-    return (n // 2 - 4) // 2
+    n = conv_output_size(n, 5, total_padding=4)  # conv 5×5, padding 2 on each side
+    n = conv_output_size(n, 2, stride=2)         # 2×2 pool, stride 2
+    n = conv_output_size(n, 5)                   # conv 5×5
+    return conv_output_size(n, 2, stride=2)      # 2×2 pool, stride 2
 
 
 class LeNet(nn.Sequential):

@@ -89,17 +89,10 @@ def _chunks(data: object, name: str, batch_size: int) -> Iterable[tuple[torch.Te
         raise TypeError(f"{name} must be a pair of tensors (X, y), a Batches or an iterable of "
                         f"(X, y) batches, got {type(data).__name__}")
     _check.tensor(X, f"{name}[0]")
-    _labels(y, f"{name}[1]")
+    _check.labels(y, f"{name}[1]")
     if len(X) != len(y):
         raise ValueError(f"{name} must hold as many labels as images, got {len(X)} and {len(y)}")
     return ((X[k:k + batch_size], y[k:k + batch_size]) for k in range(0, len(X), batch_size))
-
-
-def _labels(y: object, name: str) -> torch.Tensor:
-    y = _check.tensor(y, name, ndim=1, floating=False)
-    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
-        raise TypeError(f"{name} must hold integer class labels (e.g. torch.int64), got {y.dtype}")
-    return y
 
 
 def _use_channels_last(channels_last: object, device: torch.device) -> bool:
@@ -165,7 +158,7 @@ def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: in
     tensor([[1, 0],
             [1, 1]])
     """
-    y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    y_true, y_pred = _check.labels(y_true, "y_true"), _check.labels(y_pred, "y_pred")
     num_classes = _check.integer(num_classes, "num_classes", minimum=1)
     for t, name in ((y_true, "y_true"), (y_pred, "y_pred")):
         if int(t.min()) < 0 or int(t.max()) >= num_classes:

@@ -4,16 +4,8 @@ import torch
 import torch.nn.functional as F
 from d2l import torch as d2l
 
+from conv_cases import ones_conv, random_shapes, random_stacks
 from companion.conv import Conv2D, conv2d_flip, corr2d, corr2d_fast, receptive_field, receptive_field_size
-
-
-def random_shapes(n=60, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(n):
-        h, w = (int(v) for v in torch.randint(1, 13, (2,), generator=g))
-        kh = int(torch.randint(1, h + 1, (1,), generator=g))
-        kw = int(torch.randint(1, w + 1, (1,), generator=g))
-        yield torch.randn(h, w, generator=g, dtype=torch.float64), torch.randn(kh, kw, generator=g, dtype=torch.float64)
 
 
 def reference(X, K):
@@ -95,19 +87,8 @@ def test_conv2d_layer_bad_kernel_size(size, error):
         Conv2D(size)
 
 
-def ones_conv(k, stride=1, padding=0):
-    conv = torch.nn.Conv2d(1, 1, k, stride=stride, padding=padding, bias=False)
-    torch.nn.init.ones_(conv.weight)
-    return conv
-
-
 def test_receptive_field_agrees_with_formula():
-    g = torch.Generator().manual_seed(3)
-    for _ in range(25):
-        depth = int(torch.randint(1, 4, (1,), generator=g))
-        ks = [int(k) for k in torch.randint(1, 5, (depth,), generator=g)]
-        ss = [int(s) for s in torch.randint(1, 3, (depth,), generator=g)]
-        net = torch.nn.Sequential(*(ones_conv(k, s) for k, s in zip(ks, ss)))
+    for net, ks, ss in random_stacks(25, seed=3):
         mask = receptive_field(net, (40, 40), (0, 0))
         rows, cols = mask.any(1).nonzero(), mask.any(0).nonzero()
         r = receptive_field_size(ks, ss)
@@ -131,7 +112,7 @@ def test_receptive_field_bad_input():
         receptive_field(ones_conv(3), (4, 4), (2, 0))
     with pytest.raises(ValueError, match="input_shape"):
         receptive_field(ones_conv(3), (0, 4), (0, 0))
-    with pytest.raises(ValueError, match="net must return"):
+    with pytest.raises(ValueError, match=r"must return a \(batch, channel, h, w\) tensor"):
         receptive_field(torch.nn.Flatten(), (4, 4), (0, 0))
     with pytest.raises(TypeError, match="kernel_sizes"):
         receptive_field_size([])

@@ -8,16 +8,8 @@ import torch
 from scipy import signal
 from torch import nn
 
+from conv_cases import ones_conv, random_shapes, random_stacks
 from companion.conv import Conv2D, conv2d_flip, corr2d, corr2d_fast, receptive_field, receptive_field_size
-
-
-def random_pairs(n=40, seed=10):
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(n):
-        h, w = (int(v) for v in torch.randint(1, 11, (2,), generator=g))
-        kh = int(torch.randint(1, h + 1, (1,), generator=g))
-        kw = int(torch.randint(1, w + 1, (1,), generator=g))
-        yield torch.randn(h, w, generator=g, dtype=torch.float64), torch.randn(kh, kw, generator=g, dtype=torch.float64)
 
 
 def edge_image():
@@ -29,7 +21,7 @@ def edge_image():
 # --- Cross-correlation and convolution ------------------------------------------------------
 
 def test_conv2d_flip_is_scipy_convolution_and_corr2d_is_scipy_correlation():
-    for X, K in random_pairs():
+    for X, K in random_shapes(n=40, seed=10):
         expected_conv = torch.from_numpy(signal.convolve2d(X.numpy(), K.numpy(), mode="valid"))
         expected_corr = torch.from_numpy(signal.correlate2d(X.numpy(), K.numpy(), mode="valid"))
         torch.testing.assert_close(conv2d_flip(X, K), expected_conv, rtol=1e-12, atol=1e-12)
@@ -37,7 +29,7 @@ def test_conv2d_flip_is_scipy_convolution_and_corr2d_is_scipy_correlation():
 
 
 def test_transposing_input_and_kernel_transposes_the_output():
-    for X, K in random_pairs(seed=11):
+    for X, K in random_shapes(n=40, seed=11):
         torch.testing.assert_close(corr2d(X.t(), K.t()), corr2d(X, K).t())
         torch.testing.assert_close(corr2d(X.flip((0, 1)), K.flip((0, 1))), corr2d(X, K).flip((0, 1)))
 
@@ -118,19 +110,9 @@ def test_companion_conv2d_with_bias_learns_with_a_smaller_rate_and_diverges_with
 
 # --- Receptive fields -----------------------------------------------------------------------
 
-def ones_conv(k, stride=1, padding=0, dtype=torch.float32):
-    conv = nn.Conv2d(1, 1, k, stride=stride, padding=padding, bias=False, dtype=dtype)
-    nn.init.ones_(conv.weight)
-    return conv
-
-
 def test_receptive_field_moves_with_the_output_position():
-    g = torch.Generator().manual_seed(4)
-    for _ in range(20):
-        depth = int(torch.randint(1, 4, (1,), generator=g))
-        ks = [int(k) for k in torch.randint(1, 5, (depth,), generator=g)]
-        ss = [int(s) for s in torch.randint(1, 3, (depth,), generator=g)]
-        net = nn.Sequential(*(ones_conv(k, s) for k, s in zip(ks, ss)))
+    g = torch.Generator().manual_seed(5)  # picks the output positions
+    for net, ks, ss in random_stacks(20, seed=4):
         jump = math.prod(ss)
         base = receptive_field(net, (30, 30), (0, 0))
         out_h, out_w = net(torch.zeros(1, 1, 30, 30)).shape[2:]

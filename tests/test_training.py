@@ -176,3 +176,12 @@ def test_bad_inputs():
     for fn, error, name in cases:
         with pytest.raises(error, match=name):
             fn()
+
+
+def test_bench_feeds_d2l_the_batches_in_companion_order():
+    """The benchmark's fairness rests on this: d2l's DataLoader sampler replays Batches' order."""
+    from companion.bench import _SameOrder
+    X, y = torch.arange(10.).reshape(10, 1, 1, 1), torch.arange(10)
+    batches, sampler = Batches(X, y, batch_size=10, shuffle=True, seed=0), _SameOrder(10, seed=0)
+    for _ in range(3):
+        assert next(iter(batches))[1].tolist() == list(iter(sampler))
