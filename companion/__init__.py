@@ -1,22 +1,36 @@
-"""companion: the small, tested code behind the course on convolutional neural networks."""
-from .conv import Conv2D, conv2d_flip, corr2d, corr2d_fast, receptive_field, receptive_field_size
-from .channels import ConvCost, conv2d_cost, corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1
+"""companion: the small, tested code behind the course on convolutional neural networks.
+
+The names the pages use are importable from here (``companion.corr2d``); the pages
+themselves import each from the module that holds it (``from companion.conv import
+corr2d``), so that the reader learns where it lives. The guards (``check_…``) and the
+figures (``companion.diagrams``, ``companion.charts``) stay in their modules.
+"""
+from .conv import Conv2D, conv2d_flip, corr2d, corr2d_fast
+from .channels import corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1
 from .pooling import pool2d, pool2d_multi
-from .shapes import comp_conv2d, conv_output_shape, conv_output_size, pad2d
-from .data import fashion_mnist_batches, load_fashion_mnist
-from .params import cost_table, conv_macs, conv_params, fc_macs, fc_params, human_bytes, param_bytes
-from .invariance import (conv_as_fc_matrix, equivariance_error, influence_map, interior_mask,
-                         relative_change, shift2d)
+from .shapes import (comp_conv2d, conv_output_shape, conv_output_size, conv_transpose2d, insert_zeros,
+                     mirror_pad2d, pad2d)
+from .data import class_names, fashion_mnist_batches, load_fashion_mnist
+from .params import (ConvCost, ConvMemory, ConvOps, PoolCost, conv2d_backward_macs, conv2d_cost, conv2d_memory,
+                     conv2d_ops, conv_macs, conv_params, cost_table, fc_macs, fc_params, human_bytes, param_bytes,
+                     pool2d_cost)
+from .invariance import (conv_as_fc_matrix, equivariance_error, influence_map, interior_mask, open_paths,
+                         receptive_field, receptive_field_size, relative_change, shift2d)
 from .models import LeNet, init_xavier, layer_summary
-from .training import History, confusion_matrix, evaluate_accuracy, predict, train
+from .training import History, confusion_matrix, evaluate_accuracy, predict, train, train_epoch
 from .utils import seed_everything, show_source
 
-__all__ = ["Conv2D", "conv2d_flip", "corr2d", "corr2d_fast", "receptive_field", "receptive_field_size",
-           "fashion_mnist_batches", "load_fashion_mnist", "seed_everything", "show_source",
-           "cost_table", "conv_macs", "conv_params", "fc_macs", "fc_params", "human_bytes", "param_bytes",
-           "conv_as_fc_matrix", "equivariance_error", "influence_map", "interior_mask", "relative_change", "shift2d",
-           "ConvCost", "conv2d_cost", "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1",
+__all__ = ["Conv2D", "conv2d_flip", "corr2d", "corr2d_fast",
+           "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1",
            "pool2d", "pool2d_multi",
-           "comp_conv2d", "conv_output_shape", "conv_output_size", "pad2d",
+           "comp_conv2d", "conv_output_shape", "conv_output_size", "conv_transpose2d", "insert_zeros",
+           "mirror_pad2d", "pad2d",
+           "class_names", "fashion_mnist_batches", "load_fashion_mnist",
+           "ConvCost", "ConvMemory", "ConvOps", "PoolCost", "conv2d_backward_macs", "conv2d_cost",
+           "conv2d_memory", "conv2d_ops", "conv_macs", "conv_params", "cost_table", "fc_macs", "fc_params",
+           "human_bytes", "param_bytes", "pool2d_cost",
+           "conv_as_fc_matrix", "equivariance_error", "influence_map", "interior_mask", "open_paths",
+           "receptive_field", "receptive_field_size", "relative_change", "shift2d",
            "LeNet", "init_xavier", "layer_summary",
-           "History", "confusion_matrix", "evaluate_accuracy", "predict", "train"]
+           "History", "confusion_matrix", "evaluate_accuracy", "predict", "train", "train_epoch",
+           "seed_everything", "show_source"]

@@ -1,12 +1,49 @@
-"""Argument checks shared by the public functions: fail fast, name the argument."""
+"""Argument checks shared by the public functions: fail fast, name the argument.
+
+Each check returns the value it accepted (converted where that helps, e.g. ``pair``), so a
+guard reads as one line: ``X = tensor(X, "X", ndim=2)``.
+
+Memory budget: one call allocates at most ``MEMORY_BUDGET`` bytes (2 GiB). A call that would
+allocate more (a huge kernel, padding, image or confusion matrix, a LeNet of 10⁵ channels, a
+dataset resized to 10⁵ pixels) is refused by ``within_budget`` before anything is allocated,
+naming the argument. Change ``companion._check.MEMORY_BUDGET`` to allow more.
+"""
 from __future__ import annotations
 
+import contextlib
+import math
+import numbers
+from typing import Iterable, Iterator
+
+import numpy as np
 import torch
+from torch import nn
+
+MEMORY_BUDGET = 2 * 1024**3  # bytes one call may allocate; a larger request is refused up front
+
+
+def within_budget(nbytes: int, what: str, hint: str = "") -> int:
+    """Refuse, before allocating, a request for more than ``MEMORY_BUDGET`` bytes; ``what``
+    names the argument and what it asks for. Returns ``nbytes``.
+
+    >>> within_budget(8 * 10**9, "num_classes=31623 (a 31623 x 31623 int64 matrix)")
+    Traceback (most recent call last):
+    ...
+    ValueError: num_classes=31623 (a 31623 x 31623 int64 matrix) would allocate 7.5 GiB, more than the 2 GiB one call may use (companion._check.MEMORY_BUDGET)
+    """
+    if nbytes > MEMORY_BUDGET:
+        raise ValueError(f"{what} would allocate {nbytes / 2**30:,.1f} GiB, more than the "
+                         f"{MEMORY_BUDGET / 2**30:g} GiB one call may use (companion._check.MEMORY_BUDGET){hint}")
+    return nbytes
 
 
 def tensor(x: object, name: str, ndim: int | tuple[int, ...] | None = None,
            floating: bool = True) -> torch.Tensor:
-    """Return ``x`` if it is a tensor of the expected rank (and floating dtype)."""
+    """Return ``x`` if it is a non-empty tensor of the expected rank (and floating dtype).
+
+    >>> tensor(torch.ones(2, 2), "X", ndim=2).shape
+    torch.Size([2, 2])
+    """
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if floating and not x.is_floating_point():
@@ -22,17 +59,26 @@ def tensor(x: object, name: str, ndim: int | tuple[int, ...] | None = None,
 
 
 def integer(x: object, name: str, minimum: int | None = None) -> int:
-    """Return ``x`` if it is an int (not a bool) no smaller than ``minimum``."""
-    if isinstance(x, bool) or not isinstance(x, int):
+    """Return ``x`` as an int if it is an integer (a Python int or a NumPy integer, not a
+    bool) no smaller than ``minimum``.
+
+    >>> integer(3, "n", minimum=1), integer(np.int64(4), "n")
+    (3, 4)
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(x).__name__}")
     if minimum is not None and x < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {x}")
-    return x
+    return int(x)
 
 
 def pair(x: object, name: str, minimum: int = 0) -> tuple[int, int]:
-    """Accept an int or a pair of ints (height, width) and return the pair."""
-    if isinstance(x, (tuple, list)):
+    """Accept an int or a pair of ints (height, width) and return the pair.
+
+    >>> pair(3, "kernel_size"), pair([2, 5], "kernel_size")
+    ((3, 3), (2, 5))
+    """
+    if _sequence(x):
         if len(x) != 2:
             raise ValueError(f"{name} must be an int or a pair (height, width), got {x!r}")
         return integer(x[0], f"{name}[0]", minimum), integer(x[1], f"{name}[1]", minimum)
@@ -40,8 +86,107 @@ def pair(x: object, name: str, minimum: int = 0) -> tuple[int, int]:
     return v, v
 
 
+def _sequence(x: object) -> bool:
+    """A list, a tuple (``torch.Size`` too) or a 1-D NumPy array, e.g. drawn with NumPy."""
+    return isinstance(x, (tuple, list)) or (isinstance(x, np.ndarray) and x.ndim == 1)
+
+
+def ints(x: object, name: str, length: int | None = None, minimum: int | None = None
+         ) -> tuple[int, ...]:
+    """Return ``x`` as a tuple of ints: ``length`` of them, or (``length=None``) at least one.
+
+    A value that is not a list or tuple (or 1-D NumPy array) is a ``TypeError``; an empty list
+    or one of the wrong length is a ``ValueError``; each element is checked by ``integer``
+    (``name[k]``).
+
+    >>> ints([6, 16], "channels", 2, minimum=1)
+    (6, 16)
+    """
+    if length is None and not _sequence(x):
+        raise TypeError(f"{name} must be a non-empty list of ints, got {x!r}")
+    if length is None and not len(x):
+        raise ValueError(f"{name} must be a non-empty list of ints, got {x!r}")
+    if not _sequence(x):
+        raise TypeError(f"{name} must be a tuple of {length} ints, got {type(x).__name__}")
+    if length is not None and len(x) != length:
+        raise ValueError(f"{name} must hold {length} ints, got {len(x)}: {x!r}")
+    return tuple(integer(v, f"{name}[{k}]", minimum) for k, v in enumerate(x))
+
+
+def one_of(x: object, name: str, options: Iterable[str], allow_none: bool = False) -> str | None:
+    """Return ``x`` if it is one of the strings ``options`` (a dict: one of its keys), or
+    ``None`` with ``allow_none``.
+
+    >>> one_of("max", "mode", ("max", "avg"))
+    'max'
+    >>> one_of("step", "scheduler", ("cosine",), allow_none=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: scheduler must be None or 'cosine', got 'step'
+    """
+    names = (["None"] if allow_none else []) + [repr(k) for k in options]
+    want = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    if x is None and allow_none:
+        return None
+    if not isinstance(x, str):
+        raise TypeError(f"{name} must be a str, {want}, got {type(x).__name__}")
+    if x not in options:
+        raise ValueError(f"{name} must be {want}, got {x!r}")
+    return x
+
+
+def flag(x: object, name: str, allow_none: bool = False) -> bool | None:
+    """Return ``x`` if it is a bool (or ``None``, with ``allow_none``); 0 and 1 are refused.
+
+    >>> flag(True, "relative"), flag(None, "channels_last", allow_none=True)
+    (True, None)
+    """
+    if x is None and allow_none:
+        return None
+    if not isinstance(x, bool):
+        raise TypeError(f"{name} must be a bool{' or None' if allow_none else ''}, got {type(x).__name__}")
+    return x
+
+
+def module(x: object, name: str) -> nn.Module:
+    """Return ``x`` if it is a ``torch.nn.Module``.
+
+    >>> module(nn.ReLU(), "net")
+    ReLU()
+    """
+    if not isinstance(x, nn.Module):
+        raise TypeError(f"{name} must be a torch.nn.Module, got {type(x).__name__}")
+    return x
+
+
+def function(x: object, name: str) -> object:
+    """Return ``x`` if it can be called (a function, or a module such as ``nn.Conv2d``).
+
+    >>> function(abs, "f")(-2)
+    2
+    """
+    if not callable(x):
+        raise TypeError(f"{name} must be a callable such as an nn.Module, got {type(x).__name__}")
+    return x
+
+
+def strings(x: object, name: str, n: int, what: str) -> tuple[str, ...]:
+    """Return ``x`` as a tuple if it holds ``n`` strings (``what`` says which, for the message).
+
+    >>> strings(["input", "output"], "titles", 2, "input, output")
+    ('input', 'output')
+    """
+    if not (isinstance(x, (tuple, list)) and len(x) == n and all(isinstance(t, str) for t in x)):
+        raise TypeError(f"{name} must be {n} strings ({what}), got {x!r}")
+    return tuple(x)
+
+
 def labels(y: object, name: str) -> torch.Tensor:
-    """Return ``y`` if it is a 1-D tensor of integer class labels."""
+    """Return ``y`` if it is a 1-D tensor of integer class labels.
+
+    >>> labels(torch.tensor([0, 2]), "y")
+    tensor([0, 2])
+    """
     y = tensor(y, name, ndim=1, floating=False)
     if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
         raise TypeError(f"{name} must hold integer class labels (e.g. torch.int64), got {y.dtype}")
@@ -49,7 +194,135 @@ def labels(y: object, name: str) -> torch.Tensor:
 
 
 def same_dtype(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str) -> None:
+    """Refuse two tensors of different dtypes or devices.
+
+    >>> same_dtype(torch.ones(1), torch.zeros(1), "X", "K")
+    """
     if a.dtype != b.dtype:
         raise TypeError(f"{name_a} and {name_b} must have the same dtype, got {a.dtype} and {b.dtype}")
     if a.device != b.device:
         raise ValueError(f"{name_a} and {name_b} must be on the same device, got {a.device} and {b.device}")
+
+
+def real(x: object, name: str, minimum: float | None = None, above: float | None = None) -> float:
+    """Return ``x`` as a float if it is a finite real number (a Python or NumPy int or float,
+    not a bool) no smaller than ``minimum`` and greater than ``above``.
+
+    >>> real(np.float32(0.5), "lr", above=0), real(0, "weight_decay", minimum=0)
+    (0.5, 0.0)
+    >>> real(float("inf"), "lr", above=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a finite number, got inf
+    """
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a float, got {type(x).__name__}")
+    v = float(x)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {x}")
+    if minimum is not None and v < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {x}")
+    if above is not None and not v > above:
+        raise ValueError(f"{name} must be > {above}, got {x}")
+    return v
+
+
+def device(x: object, name: str = "device") -> torch.device:
+    """Return ``x`` (a ``torch.device`` or a str such as 'cpu', 'cuda:1' or 'mps') as a
+    ``torch.device`` if this machine has it.
+
+    >>> device("cpu")
+    device(type='cpu')
+    """
+    if isinstance(x, str):
+        try:
+            d = torch.device(x)
+        except RuntimeError:
+            raise ValueError(f"{name} must name a device such as 'cpu' or 'cuda', got {x!r}") from None
+    elif isinstance(x, torch.device):
+        d = x
+    else:
+        raise TypeError(f"{name} must be a torch.device, a str or None, got {type(x).__name__}")
+    if d.type in ("cpu", "meta"):
+        return d
+    if d.type == "mps":
+        available, count = torch.backends.mps.is_available(), 1
+    else:  # cuda, and the accelerators PyTorch names after their module (xpu, ...)
+        backend = getattr(torch, d.type, None)
+        available = bool(getattr(backend, "is_available", lambda: False)())
+        count = getattr(backend, "device_count", lambda: 1)() if available else 0
+    if not available:
+        raise ValueError(f"{name}={x!r} is not available on this machine (PyTorch finds no {d.type} "
+                         f"device). Fix: pass {name}='cpu', or {name}=None for the net's own device")
+    if d.index is not None and d.index >= count:
+        have = f"{d.type}:0" if count == 1 else f"{d.type}:0 to {d.type}:{count - 1}"
+        raise ValueError(f"{name}={x!r} is not available: this machine has {count} {d.type} "
+                         f"device{'s' if count != 1 else ''} ({have})")
+    return d
+
+
+def layer_names(net: nn.Module, root: str) -> dict[nn.Module, str]:
+    """Each module of ``net`` by the expression that reaches it from ``root``.
+
+    >>> list(layer_names(nn.Sequential(nn.Linear(2, 2), nn.ReLU()), "net").values())
+    ['net', 'net[0]', 'net[1]']
+    """
+    names: dict[nn.Module, str] = {}
+    for dotted, m in net.named_modules(remove_duplicate=False):
+        text = root + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in dotted.split(".") if p)
+        names.setdefault(m, text)
+    return names
+
+
+@contextlib.contextmanager
+def fits(net: nn.Module, what: str, root: str = "net", hint: str = "") -> Iterator[None]:
+    """Run ``net`` inside this block; an input that a layer of ``net`` cannot take becomes a
+    ``ValueError`` that names the input (``what``) and the layer, as ``layer_summary`` does
+    (``hint`` is added to the message).
+
+    >>> net = nn.Sequential(nn.Flatten(), nn.Linear(3, 1))
+    >>> with fits(net, "X of shape (1, 4)"):
+    ...     _ = net(torch.ones(1, 4))
+    Traceback (most recent call last):
+    ...
+    ValueError: X of shape (1, 4) does not fit net[1] (Linear(in_features=3, out_features=1, bias=True)): mat1 and mat2 shapes cannot be multiplied (1x4 and 3x1)
+    """
+    stack: list[nn.Module] = []
+
+    def enter(m: nn.Module, args: object) -> None:
+        stack.append(m)
+
+    def leave(m: nn.Module, args: object, out: object) -> None:
+        stack.pop()
+
+    names = layer_names(net, root)
+    handles = []
+    for m in names:
+        handles += [m.register_forward_pre_hook(enter), m.register_forward_hook(leave)]
+    try:
+        yield
+    except (RuntimeError, ValueError, TypeError, IndexError) as e:
+        if not stack or isinstance(e, torch.OutOfMemoryError):
+            raise
+        layer = stack[-1]
+        raise ValueError(f"{what} does not fit {names[layer]} ({layer}): {e}{hint}") from None
+    finally:
+        for h in handles:
+            h.remove()
+
+
+def trial(net: nn.Module, X: torch.Tensor, what: str, root: str = "net", hint: str = "") -> torch.Tensor:
+    """``net(X)`` once, in evaluation mode and without gradients, to find up front which
+    layer an input does not fit (``fits``); the modes of ``net``'s layers are restored.
+
+    >>> trial(nn.Linear(3, 2), torch.ones(1, 3), "X").shape
+    torch.Size([1, 2])
+    """
+    modes = [(m, m.training) for m in net.modules()]
+    net.eval()
+    try:
+        with torch.no_grad(), fits(net, what, root, hint):
+            return net(X)
+    finally:
+        for m, mode in modes:
+            m.training = mode

@@ -2,6 +2,8 @@
 
 Two forms of the same algorithm: ``corr2d`` loops over output positions (read it to
 understand the operation), ``corr2d_fast`` computes every window at once (use it).
+``Conv2D`` turns ``corr2d`` into a layer; ``conv2d_flip`` is convolution in the strict,
+mathematical sense.
 """
 from __future__ import annotations
 
@@ -9,11 +11,20 @@ import torch
 from torch import nn
 
 from . import _check
-from .invariance import influence_map
 
 
-def _check_corr2d(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
+def check_corr2d(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
+    """The guard of ``corr2d`` and its relatives: ``X`` and ``K`` are 2-D floating tensors of
+    one dtype and device, and ``K`` fits inside ``X``. Returns ``(X, K)``.
+
+    >>> check_corr2d(torch.ones(3, 3), torch.ones(4, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: K must not be larger than X, got K of shape (4, 1) for X of shape (3, 3)
+    """
     X = _check.tensor(X, "X", ndim=2)
+    if isinstance(K, nn.Parameter):  # a layer's own weight (Conv2D): the user never named it K
+        return X, _check_weight(X, K)
     K = _check.tensor(K, "K", ndim=2)
     _check.same_dtype(X, K, "X", "K")
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
@@ -22,17 +33,31 @@ def _check_corr2d(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
     return X, K
 
 
+def _check_weight(X: torch.Tensor, weight: nn.Parameter) -> nn.Parameter:
+    """``check_corr2d`` for a layer's kernel: the messages speak of the layer's weight."""
+    weight = _check.tensor(weight, "the layer's weight", ndim=2)
+    if X.dtype != weight.dtype:
+        raise TypeError(f"X must have the dtype of the layer's weight ({weight.dtype}), got {X.dtype}")
+    if X.device != weight.device:
+        raise ValueError(f"X must be on the device of the layer's weight ({weight.device}), got {X.device}")
+    if weight.shape[0] > X.shape[0] or weight.shape[1] > X.shape[1]:
+        raise ValueError(f"the layer's kernel of shape {tuple(weight.shape)} must not be larger than X, "
+                         f"got X of shape {tuple(X.shape)}")
+    return weight
+
+
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    """2-D cross-correlation of ``X`` (h×w) with kernel ``K``, one output element at a time.
+    """2-D cross-correlation of ``X`` (h×w) with kernel ``K``, one output element at a
+    time.
 
     >>> X = torch.arange(9.).reshape(3, 3)
     >>> corr2d(X, torch.tensor([[0., 1.], [2., 3.]]))
     tensor([[19., 25.],
             [37., 43.]])
     """
-    X, K = _check_corr2d(X, K)
+    X, K = check_corr2d(X, K)
     h, w = K.shape
-    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype, device=X.device)
+    Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
@@ -50,10 +75,24 @@ def corr2d_fast(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     tensor([[19., 25.],
             [37., 43.]])
     """
-    X, K = _check_corr2d(X, K)
+    X, K = check_corr2d(X, K)
     h, w = K.shape
     windows = X.unfold(0, h, 1).unfold(1, w, 1)  # (out_h, out_w, h, w), a view
     return torch.tensordot(windows, K, dims=2)
+
+
+def check_kernel_size(kernel_size: object) -> tuple[int, int]:
+    """The guard of ``Conv2D``: an int or a pair of ints >= 1, returned as a pair.
+
+    A kernel of more than ``MEMORY_BUDGET`` bytes (2 GiB) is refused before it is allocated.
+
+    >>> check_kernel_size(3)
+    (3, 3)
+    """
+    k_h, k_w = _check.pair(kernel_size, "kernel_size", minimum=1)
+    _check.within_budget(k_h * k_w * torch.get_default_dtype().itemsize,
+                         f"kernel_size={(k_h, k_w)} (a {k_h} x {k_w} weight of {torch.get_default_dtype()})")
+    return k_h, k_w
 
 
 class Conv2D(nn.Module):
@@ -66,8 +105,7 @@ class Conv2D(nn.Module):
 
     def __init__(self, kernel_size: int | tuple[int, int]):
         super().__init__()
-        kernel_size = _check.pair(kernel_size, "kernel_size", minimum=1)
-        self.weight = nn.Parameter(torch.rand(kernel_size))
+        self.weight = nn.Parameter(torch.rand(check_kernel_size(kernel_size)))
         self.bias = nn.Parameter(torch.zeros(1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -75,57 +113,12 @@ class Conv2D(nn.Module):
 
 
 def conv2d_flip(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    """Convolution in the strict mathematical sense: cross-correlation with ``K`` flipped
-    upside down and left to right.
+    """Convolution in the strict mathematical sense: cross-correlation with ``K``
+    flipped upside down and left to right.
 
     >>> conv2d_flip(torch.arange(9.).reshape(3, 3), torch.tensor([[3., 2.], [1., 0.]]))
     tensor([[19., 25.],
             [37., 43.]])
     """
-    X, K = _check_corr2d(X, K)
+    X, K = check_corr2d(X, K)
     return corr2d_fast(X, torch.flip(K, dims=(0, 1)))
-
-
-def receptive_field(net: nn.Module, input_shape: tuple[int, int], out_pos: tuple[int, int]) -> torch.Tensor:
-    """Which input pixels influence output ``out_pos`` of ``net``? Found with autograd.
-
-    Feeds a (1, 1, h, w) input through ``net`` and returns a boolean (h, w) mask of the pixels
-    with a nonzero gradient for one output element of the first channel (``influence_map``).
-    Use weights that cannot cancel (e.g. all ones) so a zero gradient means "no influence".
-
-    >>> net = nn.Conv2d(1, 1, 3, bias=False); _ = nn.init.ones_(net.weight)
-    >>> int(receptive_field(net, (5, 5), (0, 0)).sum())
-    9
-    """
-    if not isinstance(net, nn.Module):
-        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
-    h, w = _check.pair(input_shape, "input_shape", minimum=1)
-    param = next(net.parameters(), None)
-    x = torch.zeros((1, 1, h, w), dtype=param.dtype if param is not None else torch.float32)
-    return influence_map(net, x, out_pos) != 0
-
-
-def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = None) -> int:
-    """Side length of the receptive field of one output after stacked layers.
-
-    r = 1 + sum_l (k_l - 1) * (s_1 * ... * s_{l-1})
-
-    >>> receptive_field_size([3, 3])
-    5
-    >>> receptive_field_size([5, 2, 5, 2], strides=[1, 2, 1, 2])
-    16
-    """
-    if not isinstance(kernel_sizes, (list, tuple)) or not kernel_sizes:
-        raise TypeError(f"kernel_sizes must be a non-empty list of ints, got {kernel_sizes!r}")
-    ks = [_check.integer(k, f"kernel_sizes[{n}]", minimum=1) for n, k in enumerate(kernel_sizes)]
-    if strides is None:
-        ss = [1] * len(ks)
-    else:
-        if not isinstance(strides, (list, tuple)) or len(strides) != len(ks):
-            raise ValueError(f"strides must be a list with one int per kernel ({len(ks)}), got {strides!r}")
-        ss = [_check.integer(s, f"strides[{n}]", minimum=1) for n, s in enumerate(strides)]
-    r, jump = 1, 1
-    for k, s in zip(ks, ss):
-        r += (k - 1) * jump
-        jump *= s
-    return r

@@ -7,6 +7,7 @@ average pooling, then three fully connected layers (120, 84, 10 units).
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
@@ -17,23 +18,6 @@ from .shapes import conv_output_size
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
 POOLS = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
-
-
-def _choice(x: object, name: str, options: dict) -> str:
-    want = " or ".join(repr(k) for k in options)
-    if not isinstance(x, str):
-        raise TypeError(f"{name} must be a str, {want}, got {type(x).__name__}")
-    if x not in options:
-        raise ValueError(f"{name} must be {want}, got {x!r}")
-    return x
-
-
-def _ints(x: object, name: str, n: int) -> tuple[int, ...]:
-    if not isinstance(x, (tuple, list)):
-        raise TypeError(f"{name} must be a tuple of {n} ints, got {type(x).__name__}")
-    if len(x) != n:
-        raise ValueError(f"{name} must hold {n} ints, got {len(x)}: {x!r}")
-    return tuple(_check.integer(v, f"{name}[{k}]", minimum=1) for k, v in enumerate(x))
 
 
 def lenet_feature_size(input_size: int) -> int:
@@ -54,6 +38,34 @@ def lenet_feature_size(input_size: int) -> int:
     return conv_output_size(n, 2, stride=2)      # 2×2 pool, stride 2
 
 
+def check_lenet(activation: object, pool: object, channels: object, hidden: object,
+                num_classes: object, input_size: object) -> None:
+    """The guard of ``LeNet``: an activation in ``ACTIVATIONS``, a pool in ``POOLS``, two
+    channel counts and two hidden sizes >= 1, at least 2 classes, and an input size that
+    leaves both pooling layers an input.
+
+    A LeNet whose parameters would need more than ``MEMORY_BUDGET`` bytes (2 GiB) is refused
+    before a layer is built.
+
+    >>> check_lenet("tanh", "avg", (6, 16), (120, 84), 10, 28)
+    Traceback (most recent call last):
+    ...
+    ValueError: activation must be 'sigmoid' or 'relu', got 'tanh'
+    """
+    _check.one_of(activation, "activation", ACTIVATIONS)
+    _check.one_of(pool, "pool", POOLS)
+    c1, c2 = _check.ints(channels, "channels", 2, minimum=1)
+    h1, h2 = _check.ints(hidden, "hidden", 2, minimum=1)
+    n = _check.integer(num_classes, "num_classes", minimum=2)
+    side = lenet_feature_size(input_size)
+    params = ((25 + 1) * c1 + (25 * c1 + 1) * c2 + (c2 * side * side + 1) * h1 + (h1 + 1) * h2
+              + (h2 + 1) * n)
+    dtype = torch.get_default_dtype()
+    _check.within_budget(params * dtype.itemsize,
+                         f"channels={(c1, c2)}, hidden={(h1, h2)}, num_classes={n}, input_size={int(input_size)} "
+                         f"({params:,} {str(dtype).removeprefix('torch.')} parameters)")
+
+
 class LeNet(nn.Sequential):
     """LeNet-5 as a stack of layers (``nn.Sequential``):
 
@@ -69,14 +81,13 @@ class LeNet(nn.Sequential):
     """
 
     def __init__(self, activation: str = "sigmoid", pool: str = "avg",
-                 channels: tuple[int, int] = (6, 16), hidden: tuple[int, int] = (120, 84),
+                 channels: tuple[int, int] = (6, 16),
+                 hidden: tuple[int, int] = (120, 84),
                  num_classes: int = 10, input_size: int = 28):
-        Act = ACTIVATIONS[_choice(activation, "activation", ACTIVATIONS)]
-        Pool = POOLS[_choice(pool, "pool", POOLS)]
-        c1, c2 = _ints(channels, "channels", 2)
-        h1, h2 = _ints(hidden, "hidden", 2)
-        num_classes = _check.integer(num_classes, "num_classes", minimum=2)
-        side = lenet_feature_size(input_size)
+        check_lenet(activation, pool, channels, hidden, num_classes, input_size)
+        Act, Pool = ACTIVATIONS[activation], POOLS[pool]
+        (c1, c2), (h1, h2) = channels, hidden
+        side = lenet_feature_size(input_size)  # of the feature maps after the 2nd pool
         super().__init__(
             nn.Conv2d(1, c1, kernel_size=5, padding=2), Act(),
             Pool(kernel_size=2, stride=2),
@@ -86,29 +97,35 @@ class LeNet(nn.Sequential):
             nn.Linear(c2 * side * side, h1), Act(),
             nn.Linear(h1, h2), Act(),
             nn.Linear(h2, num_classes))
-        self.input_size = input_size
 
     def __getitem__(self, idx: int | slice) -> nn.Module:
-        # a slice (e.g. net[:2], the first conv block) is a plain nn.Sequential of those layers
-        if isinstance(idx, slice):
+        if isinstance(idx, slice):  # net[:2], the first block: a plain nn.Sequential
             return nn.Sequential(*list(self)[idx])
         return super().__getitem__(idx)
 
 
-def init_xavier(net: nn.Module) -> nn.Module:
-    """Xavier-uniform initialisation of every ``nn.Linear`` and ``nn.Conv2d`` weight, as D2L
-    does (``init_cnn``); biases keep PyTorch's default. Returns ``net``.
+def check_net(net: object) -> nn.Module:
+    """The guard of ``init_xavier``: ``net`` is a ``torch.nn.Module``.
 
-    Xavier draws weights from U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), so that the
-    variance of the signal stays about the same from layer to layer.
+    >>> check_net(nn.Linear(2, 1))
+    Linear(in_features=2, out_features=1, bias=True)
+    """
+    return _check.module(net, "net")
+
+
+def init_xavier(net: nn.Module) -> nn.Module:
+    """Xavier-uniform initialization of every ``nn.Linear`` and ``nn.Conv2d`` weight, as
+    D2L does (``init_cnn``); biases keep PyTorch's default. Returns ``net``.
+
+    Xavier draws weights from U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), so that
+    the variance of the signal stays about the same from layer to layer.
 
     >>> _ = torch.manual_seed(0)
     >>> w = init_xavier(nn.Linear(400, 120)).weight
     >>> bool(w.abs().max() <= (6 / (400 + 120)) ** 0.5)
     True
     """
-    if not isinstance(net, nn.Module):
-        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}")
+    net = check_net(net)
     for m in net.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(m.weight)
@@ -126,6 +143,11 @@ class Summary(list):
     """The rows of ``layer_summary``; shown as a text table (and as a Markdown table in the book)."""
 
     def __init__(self, rows: list[LayerInfo], headers: tuple[str, str, str], total: str):
+        if not (isinstance(rows, (list, tuple)) and all(isinstance(r, LayerInfo) for r in rows)):
+            raise TypeError(f"rows must be LayerInfo rows (name, output_shape, num_params), got {rows!r}")
+        headers = _check.strings(headers, "headers", 3, "layer, output shape, parameters")
+        if not isinstance(total, str):
+            raise TypeError(f"total must be a str, got {type(total).__name__}")
         super().__init__(rows)
         self.headers, self.total = headers, total
 
@@ -163,23 +185,23 @@ def layer_summary(net: nn.Sequential, input_shape: tuple[int, ...] = (1, 1, 28, 
     """
     if not isinstance(net, nn.Sequential):
         raise TypeError(f"net must be a torch.nn.Sequential (e.g. LeNet()), got {type(net).__name__}")
-    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) >= 2):
+    if not _check._sequence(input_shape):
         raise TypeError(f"input_shape must be a tuple of ints such as (1, 1, 28, 28), got {input_shape!r}")
-    shape = tuple(_check.integer(v, f"input_shape[{k}]", minimum=1) for k, v in enumerate(input_shape))
+    if len(input_shape) < 2:
+        raise ValueError(f"input_shape must be a batch shape such as (1, 1, 28, 28), got {input_shape!r}")
+    shape = _check.ints(input_shape, "input_shape", minimum=1)
     if not (isinstance(headers, (tuple, list)) and len(headers) == 3 and all(isinstance(h, str) for h in headers)):
         raise TypeError(f"headers must be three strings (layer, output shape, parameters), got {headers!r}")
     if not isinstance(total, str):
         raise TypeError(f"total must be a str, got {type(total).__name__}")
     param = next(net.parameters(), None)
-    X = torch.zeros(shape, dtype=param.dtype if param is not None else torch.float32,
-                    device=param.device if param is not None else "cpu")
+    dtype = param.dtype if param is not None else torch.float32
+    _check.within_budget(math.prod(shape) * dtype.itemsize, f"input_shape={shape} (a zero input of {dtype})")
+    X = torch.zeros(shape, dtype=dtype, device=param.device if param is not None else "cpu")
     rows = []
-    with torch.inference_mode():
+    with torch.inference_mode(), _check.fits(net, f"input_shape {shape}"):
         for layer in net:
-            try:
-                X = layer(X)
-            except RuntimeError as e:
-                raise ValueError(f"input_shape {shape} does not fit the layer {layer}: {e}") from None
+            X = layer(X)
             rows.append(LayerInfo(type(layer).__name__, tuple(X.shape),
                                   sum(p.numel() for p in layer.parameters())))
     return Summary(rows, tuple(headers), total)

@@ -13,16 +13,22 @@ import torch.nn.functional as F
 from . import _check
 
 MODES = ("max", "avg")
+_Pair = tuple[int, int]
 
 
-def _check_pool(X: object, pool_size: object, mode: object, padding: object, stride: object,
-                ndim: int) -> tuple[torch.Tensor, tuple[int, int], tuple[int, int], tuple[int, int]]:
+def check_pool2d(X: object, pool_size: object, mode: object, padding: object,
+                 stride: object, ndim: int = 2) -> tuple[torch.Tensor, _Pair, _Pair, _Pair]:
+    """The guard of ``pool2d`` (``ndim=3``: of ``pool2d_multi``): an ``ndim``-D floating
+    tensor, a mode in ``MODES``, a padding of at most half the window, and a window that
+    fits the padded input. Returns ``(X, (k_h, k_w), (p_h, p_w), (s_h, s_w))``; the stride
+    ``None`` becomes the window size.
+
+    >>> check_pool2d(torch.ones(4, 4), 2, "max", 1, None)[1:]
+    ((2, 2), (1, 1), (2, 2))
+    """
     X = _check.tensor(X, "X", ndim=ndim)
     k_h, k_w = _check.pair(pool_size, "pool_size", minimum=1)
-    if not isinstance(mode, str):
-        raise TypeError(f"mode must be a str, 'max' or 'avg', got {type(mode).__name__}")
-    if mode not in MODES:
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    _check.one_of(mode, "mode", MODES)
     p_h, p_w = _check.pair(padding, "padding", minimum=0)
     s_h, s_w = (k_h, k_w) if stride is None else _check.pair(stride, "stride", minimum=1)
     if p_h > k_h // 2 or p_w > k_w // 2:
@@ -32,11 +38,15 @@ def _check_pool(X: object, pool_size: object, mode: object, padding: object, str
     if k_h > h + 2 * p_h or k_w > w + 2 * p_w:
         raise ValueError(f"pool_size {(k_h, k_w)} must not exceed the padded input "
                          f"{(h + 2 * p_h, w + 2 * p_w)}")
+    padded = (h + 2 * p_h, w + 2 * p_w)  # one channel at a time
+    _check.within_budget(padded[0] * padded[1] * X.element_size(),
+                         f"padding={(p_h, p_w)} pads X of shape {tuple(X.shape)} to {padded}, which")
     return X, (k_h, k_w), (p_h, p_w), (s_h, s_w)
 
 
 def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
-           padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] | None = None) -> torch.Tensor:
+           padding: int | tuple[int, int] = 0,
+           stride: int | tuple[int, int] | None = None) -> torch.Tensor:
     """Max or average pooling of a 2-D input ``X``, one window at a time.
 
     The output has shape ⌊(h + 2p_h - k_h) / s_h⌋ + 1 by ⌊(w + 2p_w - k_w) / s_w⌋ + 1.
@@ -50,12 +60,13 @@ def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
     tensor([[2., 3.],
             [5., 6.]])
     """
-    X, (k_h, k_w), (p_h, p_w), (s_h, s_w) = _check_pool(X, pool_size, mode, padding, stride, ndim=2)
+    X, (k_h, k_w), (p_h, p_w), (s_h, s_w) = check_pool2d(X, pool_size, mode, padding,
+                                                          stride)
     fill = float("-inf") if mode == "max" else 0.0  # a padded cell never wins a max
     Xp = F.pad(X, (p_w, p_w, p_h, p_h), value=fill)
     h_out = (Xp.shape[0] - k_h) // s_h + 1
     w_out = (Xp.shape[1] - k_w) // s_w + 1
-    Y = torch.zeros((h_out, w_out), dtype=X.dtype, device=X.device)
+    Y = X.new_zeros((h_out, w_out))
     for i in range(h_out):
         for j in range(w_out):
             window = Xp[i * s_h:i * s_h + k_h, j * s_w:j * s_w + k_w]
@@ -64,7 +75,8 @@ def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
 
 
 def pool2d_multi(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
-                 padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] | None = None) -> torch.Tensor:
+                 padding: int | tuple[int, int] = 0,
+                 stride: int | tuple[int, int] | None = None) -> torch.Tensor:
     """Pooling of a (c, h, w) input: each channel pooled on its own, so the output keeps
     all c channels (no sum over channels, unlike a convolution).
 
@@ -76,5 +88,5 @@ def pool2d_multi(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = 
             [[21., 23.],
              [29., 31.]]])
     """
-    X, *_ = _check_pool(X, pool_size, mode, padding, stride, ndim=3)
+    X, *_ = check_pool2d(X, pool_size, mode, padding, stride, ndim=3)
     return torch.stack([pool2d(x, pool_size, mode, padding, stride) for x in X], dim=0)

@@ -10,27 +10,31 @@ Two conventions for the padding, and it matters which one a formula uses:
 
 For one dimension of size n, kernel k, total padding p and stride s the output has
 ⌊(n − k + p + s) / s⌋ = ⌊(n − k + p) / s⌋ + 1 elements (no dilation).
+
+Two exercises of D2L live here too: ``mirror_pad2d`` pads with the image's own mirror
+image instead of zeros, and ``conv_transpose2d`` is a convolution with stride 1/s
+(``insert_zeros`` spreads the input apart first), as ``nn.ConvTranspose2d`` computes.
 """
 from __future__ import annotations
 
+import math
+import numbers
+
+import numpy as np
 import torch
 from torch import nn
 
 from . import _check
+from .conv import corr2d_fast
 
 
-def conv_output_size(n: int, kernel_size: int, total_padding: int = 0, stride: int = 1) -> int:
-    """Output length of one dimension: ⌊(n − k + p + s) / s⌋ with p the *total* padding.
+def check_conv_output_size(n: object, kernel_size: object, total_padding: object,
+                           stride: object) -> tuple[int, int, int, int]:
+    """The guard of ``conv_output_size``: ints, and a kernel no larger than the padded
+    input. Returns ``(n, k, p, s)``.
 
-    ``total_padding`` counts the padded rows (or columns) on both sides together; PyTorch's
-    ``padding=p`` means ``total_padding=2 * p``.
-
-    >>> conv_output_size(8, 3)                    # no padding: n - k + 1
-    6
-    >>> conv_output_size(8, 3, total_padding=2)   # one row on each side keeps the size
-    8
-    >>> conv_output_size(8, 3, total_padding=2, stride=2)
-    4
+    >>> check_conv_output_size(8, 3, 2, 1)
+    (8, 3, 2, 1)
     """
     n = _check.integer(n, "n", minimum=1)
     k = _check.integer(kernel_size, "kernel_size", minimum=1)
@@ -39,24 +43,34 @@ def conv_output_size(n: int, kernel_size: int, total_padding: int = 0, stride: i
     if k > n + p:
         raise ValueError(f"kernel_size ({k}) must not exceed the padded input size "
                          f"n + total_padding = {n} + {p} = {n + p}")
+    return n, k, p, s
+
+
+def conv_output_size(n: int, kernel_size: int, total_padding: int = 0,
+                     stride: int = 1) -> int:
+    """Output length of one dimension: ⌊(n − k + p + s) / s⌋ with p the *total* padding.
+
+    ``total_padding`` counts the padded rows (or columns) on both sides together;
+    PyTorch's ``padding=p`` means ``total_padding=2 * p``.
+
+    >>> conv_output_size(8, 3)                    # no padding: n - k + 1
+    6
+    >>> conv_output_size(8, 3, total_padding=2)   # one row on each side keeps the size
+    8
+    >>> conv_output_size(8, 3, total_padding=2, stride=2)
+    4
+    """
+    n, k, p, s = check_conv_output_size(n, kernel_size, total_padding, stride)
     return (n - k + p + s) // s
 
 
-def conv_output_shape(input_size: int | tuple[int, int], kernel_size: int | tuple[int, int],
-                      padding: int | tuple[int, int] = 0,
-                      stride: int | tuple[int, int] = 1) -> tuple[int, int]:
-    """Output (height, width) of ``nn.Conv2d(c_i, c_o, kernel_size, stride, padding)``.
+def check_conv_output_shape(input_size: object, kernel_size: object, padding: object,
+                            stride: object) -> tuple[tuple[int, int], ...]:
+    """The guard of ``conv_output_shape``: each argument an int or a pair, and a kernel no
+    larger than the padded input. Returns the four pairs ``(n, k, p, s)``.
 
-    Each argument is an int (same for height and width) or a pair (height, width).
-    ``padding`` follows PyTorch: p rows on top *and* p at the bottom, so the total padding
-    of the height is 2p (likewise for the width).
-
-    >>> conv_output_shape(8, 3, padding=1)
-    (8, 8)
-    >>> conv_output_shape(8, (5, 3), padding=(2, 1))
-    (8, 8)
-    >>> conv_output_shape(8, (3, 5), padding=(0, 1), stride=(3, 4))
-    (2, 2)
+    >>> check_conv_output_shape(8, (5, 3), 1, 1)
+    ((8, 8), (5, 3), (1, 1), (1, 1))
     """
     n_h, n_w = _check.pair(input_size, "input_size", minimum=1)
     k_h, k_w = _check.pair(kernel_size, "kernel_size", minimum=1)
@@ -65,15 +79,82 @@ def conv_output_shape(input_size: int | tuple[int, int], kernel_size: int | tupl
     if k_h > n_h + 2 * p_h or k_w > n_w + 2 * p_w:
         raise ValueError(f"kernel_size {(k_h, k_w)} must not exceed the padded input "
                          f"(input_size + 2 * padding) = {(n_h + 2 * p_h, n_w + 2 * p_w)}")
-    return (conv_output_size(n_h, k_h, 2 * p_h, s_h), conv_output_size(n_w, k_w, 2 * p_w, s_w))
+    return (n_h, n_w), (k_h, k_w), (p_h, p_w), (s_h, s_w)
+
+
+def conv_output_shape(input_size: int | tuple[int, int],
+                      kernel_size: int | tuple[int, int],
+                      padding: int | tuple[int, int] = 0,
+                      stride: int | tuple[int, int] = 1) -> tuple[int, int]:
+    """Output (height, width) of ``nn.Conv2d(c_i, c_o, kernel_size, stride, padding)``.
+
+    Each argument is an int (same for height and width) or a pair (height, width).
+    ``padding`` follows PyTorch: p rows on top *and* p at the bottom, so the total
+    padding of the height is 2p (likewise for the width).
+
+    >>> conv_output_shape(8, 3, padding=1)
+    (8, 8)
+    >>> conv_output_shape(8, (5, 3), padding=(2, 1))
+    (8, 8)
+    >>> conv_output_shape(8, (3, 5), padding=(0, 1), stride=(3, 4))
+    (2, 2)
+    """
+    n, k, p, s = check_conv_output_shape(input_size, kernel_size, padding, stride)
+    return (conv_output_size(n[0], k[0], 2 * p[0], s[0]),
+            conv_output_size(n[1], k[1], 2 * p[1], s[1]))
+
+
+def check_pad2d(X: object, padding: object, value: object
+                ) -> tuple[torch.Tensor, tuple[int, int, int, int]]:
+    """The guard of ``pad2d``: a 2-D tensor, a number, and the padding as an int, a pair or
+    a 4-tuple. Returns ``(X, (top, bottom, left, right))``.
+
+    >>> check_pad2d(torch.ones(2, 2), (1, 2), 0.0)[1]
+    (1, 1, 2, 2)
+    """
+    X = _check.tensor(X, "X", ndim=2, floating=False)
+    if _check._sequence(padding) and len(padding) == 4:
+        top, bottom, left, right = _check.ints(padding, "padding", 4, minimum=0)
+    else:
+        top, left = _check.pair(padding, "padding", minimum=0)
+        bottom, right = top, left
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a number, got {type(value).__name__}")
+    _held_exactly(value, X.dtype)
+    shape = (top + X.shape[0] + bottom, left + X.shape[1] + right)
+    _check.within_budget(shape[0] * shape[1] * X.element_size(),
+                         f"padding={padding!r} (a {shape} result of {X.dtype})")
+    return X, (top, bottom, left, right)
+
+
+def _held_exactly(value: numbers.Real, dtype: torch.dtype) -> None:
+    """Refuse a padding value that ``dtype`` would change: a fraction or an out-of-range number
+    for an integer dtype (0.5 would become 0, -1 would wrap to 255 in uint8), a number too large
+    for a floating dtype (it would become inf). A float rounded to the nearest float16/32 is
+    held: that is what a float literal means."""
+    v = float(value) if not isinstance(value, numbers.Integral) else int(value)
+    if dtype.is_floating_point or dtype.is_complex:
+        info = torch.finfo(dtype)
+        if math.isfinite(v) and abs(v) > info.max:
+            raise ValueError(f"value={value!r} cannot be held by X's dtype {dtype} (it would become inf): "
+                             f"the largest {dtype} is {info.max:g}")
+        return
+    lo, hi = (0, 1) if dtype == torch.bool else (torch.iinfo(dtype).min, torch.iinfo(dtype).max)
+    if isinstance(v, float) and not v.is_integer():
+        becomes = f"it would become {int(v)}" if math.isfinite(v) else "it is not a number of that dtype"
+        raise ValueError(f"value={value!r} cannot be held exactly by X's dtype {dtype} ({becomes}): "
+                         f"pass a whole number from {lo} to {hi}, or a floating X (e.g. X.float())")
+    if not lo <= v <= hi:
+        raise ValueError(f"value={value!r} cannot be held exactly by X's dtype {dtype}, which holds {lo} to {hi}: "
+                         f"pass a value in that range, or convert X (e.g. X.float())")
 
 
 def pad2d(X: torch.Tensor, padding: int | tuple[int, int] | tuple[int, int, int, int],
           value: float = 0.0) -> torch.Tensor:
     """Surround a 2-D tensor with ``value`` (zero padding by default).
 
-    ``padding`` is an int p (p on every side), a pair (p_h, p_w) (p_h rows on top and at the
-    bottom, p_w columns left and right, as ``nn.Conv2d``), or a 4-tuple
+    ``padding`` is an int p (p on every side), a pair (p_h, p_w) (p_h rows on top and at
+    the bottom, p_w columns left and right, as ``nn.Conv2d``), or a 4-tuple
     (top, bottom, left, right) for uneven padding, e.g. for an even kernel.
     Note the order differs from ``F.pad``, which takes (left, right, top, bottom).
 
@@ -85,17 +166,57 @@ def pad2d(X: torch.Tensor, padding: int | tuple[int, int] | tuple[int, int, int,
     >>> pad2d(torch.ones(1, 1), (1, 0, 0, 2)).shape
     torch.Size([2, 3])
     """
-    X = _check.tensor(X, "X", ndim=2, floating=False)
-    if isinstance(padding, (tuple, list)) and len(padding) == 4:
-        top, bottom, left, right = (_check.integer(p, f"padding[{n}]", minimum=0) for n, p in enumerate(padding))
-    else:
-        top, left = _check.pair(padding, "padding", minimum=0)
-        bottom, right = top, left
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"value must be a number, got {type(value).__name__}")
+    X, (top, bottom, left, right) = check_pad2d(X, padding, value)
     h, w = X.shape
     Y = X.new_full((top + h + bottom, left + w + right), value)
     Y[top:top + h, left:left + w] = X
+    return Y
+
+
+def check_comp_conv2d(conv: object, X: object) -> tuple[nn.Module, torch.Tensor]:
+    """The guard of ``comp_conv2d``: a module and a 2-D floating tensor; an ``nn.Conv2d``
+    must map one channel to one, have ``X``'s dtype and a kernel that fits. Returns
+    ``(conv, X)``.
+
+    >>> check_comp_conv2d(nn.Conv2d(1, 3, 3), torch.ones(4, 4))
+    Traceback (most recent call last):
+    ...
+    ValueError: conv must map 1 channel to 1 channel, got in_channels=1, out_channels=3
+    """
+    conv = _check.module(conv, "conv")
+    X = _check.tensor(X, "X", ndim=2)
+    if isinstance(conv, nn.Conv2d):
+        if conv.in_channels != 1 or conv.out_channels != 1:
+            raise ValueError(f"conv must map 1 channel to 1 channel, got in_channels="
+                             f"{conv.in_channels}, out_channels={conv.out_channels}")
+        if X.dtype != conv.weight.dtype:
+            raise TypeError(f"X must have the dtype of conv's weight ({conv.weight.dtype}), "
+                            f"got {X.dtype}")
+        if X.device != conv.weight.device:
+            raise ValueError(f"X must be on the device of conv's weight ({conv.weight.device}), got {X.device}")
+        if not isinstance(conv.padding, str) and conv.dilation == (1, 1):  # a clear error
+            (k_h, k_w), (p_h, p_w) = conv.kernel_size, conv.padding
+            padded = (X.shape[0] + 2 * p_h, X.shape[1] + 2 * p_w)
+            if k_h > padded[0] or k_w > padded[1]:
+                raise ValueError(f"X of shape {tuple(X.shape)} is too small for conv: conv.kernel_size {(k_h, k_w)} "
+                                 f"is larger than X padded by conv.padding {(p_h, p_w)}, {padded}")
+    else:  # any other module: which of its layers X does not fit, if any
+        _check.trial(conv, X.reshape((1, 1) + X.shape), f"X of shape {tuple(X.shape)}", root="conv")
+    return conv, X
+
+
+def check_one_map(Y: object) -> torch.Tensor:
+    """What ``comp_conv2d`` expects back from ``conv``: one (1, 1, h, w) feature map.
+
+    >>> check_one_map(torch.ones(1, 2, 3, 3))
+    Traceback (most recent call last):
+    ...
+    ValueError: conv must return one (1, 1, h, w) feature map, got shape (1, 2, 3, 3)
+    """
+    if not isinstance(Y, torch.Tensor):
+        raise ValueError(f"conv must return one (1, 1, h, w) feature map, got {type(Y).__name__}")
+    if Y.dim() != 4 or Y.shape[:2] != (1, 1):
+        raise ValueError(f"conv must return one (1, 1, h, w) feature map, got shape {tuple(Y.shape)}")
     return Y
 
 
@@ -109,18 +230,137 @@ def comp_conv2d(conv: nn.Module, X: torch.Tensor) -> torch.Tensor:
     >>> comp_conv2d(conv, torch.rand(8, 8)).shape
     torch.Size([8, 8])
     """
-    if not isinstance(conv, nn.Module):
-        raise TypeError(f"conv must be a torch.nn.Module, got {type(conv).__name__}")
+    conv, X = check_comp_conv2d(conv, X)
+    Y = check_one_map(conv(X.reshape((1, 1) + X.shape)))  # (1, 1, h, w): batch, channel
+    return Y.reshape(Y.shape[2:])  # drop them again: (h', w')
+
+
+# --- Mirror padding (D2L exercise 7.3.3) ---------------------------------------------
+
+def check_mirror_pad2d(X: object, padding: object, mode: object
+                       ) -> tuple[torch.Tensor, tuple[int, int, int, int], str]:
+    """The guard of ``mirror_pad2d``: the checks of ``pad2d``, a mode, and a padding
+    the input can mirror (``"reflect"``: at most n − 1 per side, ``"symmetric"``: at
+    most n). Returns ``(X, (top, bottom, left, right), mode)``.
+
+    >>> check_mirror_pad2d(torch.ones(2, 2), 2, "reflect")
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be at most (1, 1, 1, 1) for mode='reflect' and X of shape (2, 2), got (2, 2, 2, 2)
+    """
+    X, pads = check_pad2d(X, padding, 0.0)
+    mode = _check.one_of(mode, "mode", ("reflect", "symmetric"))
+    h, w = X.shape
+    most = (h, h, w, w) if mode == "symmetric" else (h - 1, h - 1, w - 1, w - 1)
+    if any(p > m for p, m in zip(pads, most)):
+        raise ValueError(f"padding must be at most {most} for mode={mode!r} and X of "
+                         f"shape {tuple(X.shape)}, got {pads}")
+    return X, pads, mode
+
+
+def mirror_pad2d(X: torch.Tensor,
+                 padding: int | tuple[int, int] | tuple[int, int, int, int],
+                 mode: str = "reflect") -> torch.Tensor:
+    """Pad a 2-D tensor with its own mirror image instead of zeros.
+
+    ``mode="reflect"`` mirrors about the border pixel, which is not repeated
+    (d c b | a b c d | c b a), as ``F.pad(..., mode="reflect")`` does; ``"symmetric"``
+    mirrors about the border line and repeats the border pixel (b a | a b c d | d c), as
+    ``numpy.pad(..., mode="symmetric")`` does. ``padding`` is read as in ``pad2d``.
+
+    >>> mirror_pad2d(torch.tensor([[1., 2., 3.]]), (0, 2))
+    tensor([[3., 2., 1., 2., 3., 2., 1.]])
+    >>> mirror_pad2d(torch.tensor([[1., 2., 3.]]), (0, 2), mode="symmetric")
+    tensor([[2., 1., 1., 2., 3., 3., 2.]])
+    """
+    X, (top, bottom, left, right), mode = check_mirror_pad2d(X, padding, mode)
+    repeat = 1 if mode == "symmetric" else 0  # is the border pixel repeated?
+
+    def mirror(i: torch.Tensor, n: int) -> torch.Tensor:  # the index of X to copy
+        i = torch.maximum(i, -i - repeat)                  # fold back at the start
+        return torch.minimum(i, 2 * (n - 1) + repeat - i)  # and at the end
+
+    h, w = X.shape
+    rows = mirror(torch.arange(-top, h + bottom, device=X.device), h)
+    cols = mirror(torch.arange(-left, w + right, device=X.device), w)
+    return X[rows][:, cols]
+
+
+# --- Stride 1/2: transposed convolution (D2L exercise 7.3.6) -------------------------
+
+def check_insert_zeros(X: object, stride: object
+                       ) -> tuple[torch.Tensor, tuple[int, int]]:
+    """The guard of ``insert_zeros``: a 2-D tensor and a stride (an int or a pair,
+    each >= 1). Returns ``(X, (s_h, s_w))``.
+
+    >>> check_insert_zeros(torch.ones(2, 2), (2, 3))[1]
+    (2, 3)
+    """
+    X = _check.tensor(X, "X", ndim=2, floating=False)
+    s_h, s_w = _check.pair(stride, "stride", minimum=1)
+    shape = (s_h * (X.shape[0] - 1) + 1, s_w * (X.shape[1] - 1) + 1)
+    _check.within_budget(shape[0] * shape[1] * X.element_size(),
+                         f"stride={stride!r} (a {shape} result of {X.dtype})")
+    return X, (s_h, s_w)
+
+
+def insert_zeros(X: torch.Tensor, stride: int | tuple[int, int]) -> torch.Tensor:
+    """Move the entries of a 2-D tensor ``stride`` apart, with zeros in between:
+    (h, w) becomes (s_h (h − 1) + 1, s_w (w − 1) + 1).
+
+    >>> insert_zeros(torch.tensor([[1., 2.], [3., 4.]]), 2)
+    tensor([[1., 0., 2.],
+            [0., 0., 0.],
+            [3., 0., 4.]])
+    """
+    X, (s_h, s_w) = check_insert_zeros(X, stride)
+    h, w = X.shape
+    Z = X.new_zeros((s_h * (h - 1) + 1, s_w * (w - 1) + 1))
+    Z[::s_h, ::s_w] = X
+    return Z
+
+
+def check_conv_transpose2d(X: object, K: object, stride: object, padding: object
+                           ) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int],
+                                      tuple[int, int]]:
+    """The guard of ``conv_transpose2d``: 2-D floating ``X`` and ``K`` of one dtype,
+    stride and padding as ints or pairs, a padding of at most k − 1, and a non-empty
+    output. Returns ``(X, K, (s_h, s_w), (p_h, p_w))``.
+
+    >>> check_conv_transpose2d(torch.ones(2, 2), torch.ones(3, 3), 2, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be at most kernel size - 1 = (2, 2), got (3, 3)
+    """
     X = _check.tensor(X, "X", ndim=2)
-    if isinstance(conv, nn.Conv2d):
-        if conv.in_channels != 1 or conv.out_channels != 1:
-            raise ValueError(f"conv must map 1 channel to 1 channel, got in_channels={conv.in_channels}, "
-                             f"out_channels={conv.out_channels}")
-        if X.dtype != conv.weight.dtype:
-            raise TypeError(f"X must have the dtype of conv's weight ({conv.weight.dtype}), got {X.dtype}")
-        if not isinstance(conv.padding, str) and conv.dilation == (1, 1):
-            conv_output_shape(tuple(X.shape), conv.kernel_size, conv.padding, conv.stride)  # clear error
-    Y = conv(X.reshape((1, 1) + X.shape))
-    if Y.dim() != 4 or Y.shape[:2] != (1, 1):
-        raise ValueError(f"conv must return one (1, 1, h, w) feature map, got shape {tuple(Y.shape)}")
-    return Y.reshape(Y.shape[2:])
+    K = _check.tensor(K, "K", ndim=2)
+    _check.same_dtype(X, K, "X", "K")
+    s = _check.pair(stride, "stride", minimum=1)
+    p = _check.pair(padding, "padding", minimum=0)
+    most = (K.shape[0] - 1, K.shape[1] - 1)
+    if p[0] > most[0] or p[1] > most[1]:
+        raise ValueError(f"padding must be at most kernel size - 1 = {most}, got {p}")
+    size = tuple(s[d] * (X.shape[d] - 1) + K.shape[d] - 2 * p[d] for d in (0, 1))
+    if min(size) < 1:
+        raise ValueError(f"padding {p} leaves no output: s (n - 1) + k - 2p = {size}")
+    return X, K, s, p
+
+
+def conv_transpose2d(X: torch.Tensor, K: torch.Tensor,
+                     stride: int | tuple[int, int] = 1,
+                     padding: int | tuple[int, int] = 0) -> torch.Tensor:
+    """Transposed convolution, a convolution with stride 1/s: put s − 1 zeros between
+    the entries of ``X``, pad k − 1 − p zeros around, and cross-correlate with the
+    flipped kernel. The output is (s (h − 1) + k − 2p) × (s (w − 1) + k − 2p), as with
+    ``F.conv_transpose2d`` (one channel, no bias).
+
+    >>> X = torch.tensor([[0., 1.], [2., 3.]])
+    >>> conv_transpose2d(X, X)
+    tensor([[ 0.,  0.,  1.],
+            [ 0.,  4.,  6.],
+            [ 4., 12.,  9.]])
+    """
+    X, K, (s_h, s_w), (p_h, p_w) = check_conv_transpose2d(X, K, stride, padding)
+    k_h, k_w = K.shape
+    Z = pad2d(insert_zeros(X, (s_h, s_w)), (k_h - 1 - p_h, k_w - 1 - p_w))
+    return corr2d_fast(Z, torch.flip(K, dims=(0, 1)))  # a true convolution: K flipped

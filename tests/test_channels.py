@@ -1,12 +1,10 @@
-"""companion.channels against the references: F.conv2d, nn.Conv2d, nn.Linear and PyTorch's flop counter."""
+"""companion.channels against the references: F.conv2d and nn.Linear."""
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.flop_counter import FlopCounterMode
 
-from companion.channels import (ConvCost, conv2d_cost, corr2d_multi_in, corr2d_multi_in_out,
-                                corr2d_multi_in_out_1x1)
+from companion.channels import corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1
 
 
 def random_cases(n=50, seed=0, one_by_one=False):
@@ -72,31 +70,6 @@ def test_keeps_dtype_and_gradient():
     assert corr2d_multi_in_out_1x1(torch.randn(3, 4, 4), K1).requires_grad
 
 
-CONFIGS = [  # c_i, c_o, kernel, input, padding, stride, bias
-    (3, 64, 3, 224, 1, 1, True), (64, 128, 3, (56, 40), 1, 2, True), (10, 5, 1, 8, 0, 1, True),
-    (256, 64, 1, 14, 0, 1, False), (1, 6, 5, 28, 2, 1, True), (6, 16, 5, 14, 0, 1, True),
-    (2, 3, (5, 3), (9, 7), (2, 1), (3, 2), True), (4, 4, (1, 4), (1, 6), 0, (1, 3), False),
-    (3, 2, 7, 3, 2, 1, True), (5, 1, (2, 3), (4, 4), (1, 0), (2, 1), True),
-]
-
-
-@pytest.mark.parametrize("c_i, c_o, k, size, p, s, bias", CONFIGS)
-def test_cost_matches_nn_conv2d_and_flop_counter(c_i, c_o, k, size, p, s, bias):
-    cost = conv2d_cost(c_i, c_o, k, size, padding=p, stride=s, bias=bias)
-    assert isinstance(cost, ConvCost)
-    layer = nn.Conv2d(c_i, c_o, k, padding=p, stride=s, bias=bias)
-    assert cost.params == sum(q.numel() for q in layer.parameters())
-    h, w = (size, size) if isinstance(size, int) else size
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        y = layer(torch.zeros(1, c_i, h, w))
-    assert cost.output_shape == tuple(y.shape[1:])
-    assert 2 * cost.macs == counter.get_total_flops()  # a multiply-add is two flops
-
-
-def test_cost_of_the_seed_example():
-    assert conv2d_cost(10, 5, 1, (8, 8)) == ConvCost(params=55, output_shape=(5, 8, 8), macs=3200)
-
-
 @pytest.mark.parametrize("fn, X, K, error, name", [
     (corr2d_multi_in, [[[1.0]]], torch.ones(1, 1, 1), TypeError, "X"),
     (corr2d_multi_in, torch.ones(1, 3, 3), "K", TypeError, "K"),
@@ -120,23 +93,3 @@ def test_cost_of_the_seed_example():
 def test_bad_input(fn, X, K, error, name):
     with pytest.raises(error, match=name):
         fn(X, K)
-
-
-@pytest.mark.parametrize("kwargs, error, name", [
-    (dict(in_channels=0), ValueError, "in_channels"),
-    (dict(in_channels=2.0), TypeError, "in_channels"),
-    (dict(out_channels=True), TypeError, "out_channels"),
-    (dict(kernel_size=(3, 0)), ValueError, r"kernel_size\[1\]"),
-    (dict(kernel_size=(3, 3, 3)), ValueError, "kernel_size"),
-    (dict(input_size="8"), TypeError, "input_size"),
-    (dict(padding=-1), ValueError, "padding"),
-    (dict(stride=0), ValueError, "stride"),
-    (dict(bias=1), TypeError, "bias"),
-    (dict(kernel_size=9), ValueError, "kernel_size"),
-    (dict(kernel_size=9, padding=1), ValueError, "kernel_size"),
-])
-def test_cost_bad_input(kwargs, error, name):
-    args = dict(in_channels=3, out_channels=4, kernel_size=3, input_size=(6, 6))
-    args.update(kwargs)
-    with pytest.raises(error, match=name):
-        conv2d_cost(**args)

@@ -1,6 +1,10 @@
-"""Fashion-MNIST: offline first, damaged files never used, one clear message when missing."""
+"""Fashion-MNIST: offline first, damaged files never used, one clear message when missing.
+(Bad inputs and broken machines, case by case: tests/test_bad_inputs_data.py.)"""
 import os
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,15 +60,20 @@ def test_resize():
         load_fashion_mnist(resize=14.0)
 
 
+@pytest.fixture
 def no_download(monkeypatch):
-    def fail(self):
-        raise RuntimeError("network is unreachable")
-    monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", fail)
+    """Point torchvision's mirror at a local port that refuses connections."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))  # bound, never listening
+        monkeypatch.setattr(torchvision.datasets.FashionMNIST, "mirrors", [f"http://127.0.0.1:{s.getsockname()[1]}/"])
+        for var in ("no_proxy", "NO_PROXY"):
+            monkeypatch.setenv(var, "127.0.0.1")
+        monkeypatch.delenv("COMPANION_LOCAL_COPY", raising=False)
+        yield
 
 
 @needs_local
-def test_fills_an_empty_root_from_the_local_copy(tmp_path, monkeypatch):
-    no_download(monkeypatch)
+def test_fills_an_empty_root_from_the_local_copy(tmp_path, no_download):
     root = ensure_fashion_mnist(tmp_path)
     assert root == tmp_path
     assert sorted(p.name for p in (tmp_path / "FashionMNIST" / "raw").iterdir()) == sorted(data.RAW_FILES)
@@ -81,8 +90,7 @@ def copy_raw(tmp_path):
 
 @needs_local
 @pytest.mark.parametrize("damage", ["truncate", "flip", "delete"])
-def test_damaged_file_is_never_used(tmp_path, monkeypatch, damage):
-    no_download(monkeypatch)
+def test_damaged_file_is_never_used(tmp_path, no_download, damage):
     raw = copy_raw(tmp_path)
     victim = raw / "t10k-labels-idx1-ubyte"
     content = bytearray(victim.read_bytes())
@@ -93,16 +101,18 @@ def test_damaged_file_is_never_used(tmp_path, monkeypatch, damage):
         victim.write_bytes(content)
     else:
         victim.unlink()
+    before = {name: (raw / name).read_bytes() for name in data.RAW_FILES if (raw / name).exists()}
     with pytest.raises(DataError, match="apt-get install dataset-fashion-mnist") as err:
         ensure_fashion_mnist(tmp_path, local_copy=False)
-    assert "t10k-labels-idx1-ubyte" in str(err.value) and "network is unreachable" in str(err.value)
+    assert "t10k-labels-idx1-ubyte" in str(err.value) and "Connection refused" in str(err.value)
+    # the failed repair lost nothing and left nothing behind
+    assert {p.name: p.read_bytes() for p in raw.iterdir()} == before
     # with the local copy available, the damaged file is replaced by a good one
     ensure_fashion_mnist(tmp_path)
     assert data._verify(raw) == []
 
 
-def test_missing_everything_gives_one_clear_message(tmp_path, monkeypatch):
-    no_download(monkeypatch)
+def test_missing_everything_gives_one_clear_message(tmp_path, monkeypatch, no_download):
     monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-such-folder")
     with pytest.raises(DataError) as err:
         load_fashion_mnist(tmp_path / "empty")
@@ -138,3 +148,39 @@ def test_batches_shuffle_reproducibly_and_cover_everything():
 def test_batches_bad_input(args, error, name):
     with pytest.raises(error, match=name):
         Batches(*args)
+
+
+def test_make_test_stops_once_without_the_data(tmp_path):
+    """A new user's ``make test`` without the data and without a network: the notebooks that read
+    Fashion-MNIST stop the session at collection, with the one message and its fix."""
+    with socket.socket() as refusing:
+        refusing.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{refusing.getsockname()[1]}"  # every download goes nowhere
+        env = {k: v for k, v in os.environ.items() if k.lower() != "no_proxy"}
+        env.update(COMPANION_DATA=str(tmp_path / "empty"), COMPANION_LOCAL_COPY=str(tmp_path / "no-debian"),
+                   http_proxy=proxy, HTTP_PROXY=proxy, https_proxy=proxy, HTTPS_PROXY=proxy)
+        repo = Path(__file__).resolve().parents[1]
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env",
+                               "book/en/02_invariance.ipynb", "book/ko/03_conv_layer.ipynb", "tests/helpers/notebooks.py"],
+                              cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    out = done.stdout + done.stderr
+    assert done.returncode != 0, out
+    assert out.count("Fashion-MNIST is missing") == 1 and out.count("apt-get install dataset-fashion-mnist") == 1, out
+    assert "the notebooks need Fashion-MNIST" in out and "no tests ran" in out, out  # not one cell ran
+
+
+class _Cell:  # what the hook reads of a collected item
+    def __init__(self, path):
+        self.path = path
+
+
+def test_the_data_check_runs_only_for_pages_that_read_the_data(monkeypatch):
+    from tests import conftest
+    calls = []
+    monkeypatch.setattr(data, "ensure_fashion_mnist", lambda: calls.append(1))
+    book = Path(__file__).resolve().parents[1] / "book"
+    conftest.pytest_collection_modifyitems(None, None, [_Cell(book / "ko" / "03_conv_layer.ipynb"),
+                                                        _Cell(Path(__file__))])
+    assert calls == []
+    conftest.pytest_collection_modifyitems(None, None, [_Cell(book / "ko" / "08_lenet.ipynb")] * 3)
+    assert calls == [1]

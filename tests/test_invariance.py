@@ -1,13 +1,32 @@
 """companion.invariance against PyTorch: torch.roll for shifts, nn.Conv2d / F.conv2d for
-equivariance and the FC form of a convolution, autograd and weights for influence maps."""
+equivariance and the FC form of a convolution, autograd and weights for influence maps and
+receptive fields (padded, strided and parameter-free stacks)."""
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from companion.conv import receptive_field
 from companion.invariance import (conv_as_fc_matrix, equivariance_error, influence_map, interior_mask,
-                                  relative_change, shift2d)
+                                  receptive_field, receptive_field_size, relative_change, shift2d)
+
+
+def ones_conv(k: int, stride: int = 1, padding: int = 0, dtype: torch.dtype = torch.float32) -> nn.Conv2d:
+    """A 1-channel convolution whose weights are all one: no two paths can cancel."""
+    conv = nn.Conv2d(1, 1, k, stride=stride, padding=padding, bias=False, dtype=dtype)
+    nn.init.ones_(conv.weight)
+    return conv
+
+
+def random_stacks(n: int, seed: int):
+    """``n`` random stacks of 1-3 all-ones convolutions: yields (net, kernel sizes, strides)."""
+    g = torch.Generator().manual_seed(seed)
+    for _ in range(n):
+        depth = int(torch.randint(1, 4, (1,), generator=g))
+        ks = [int(k) for k in torch.randint(1, 5, (depth,), generator=g)]
+        ss = [int(s) for s in torch.randint(1, 3, (depth,), generator=g)]
+        yield nn.Sequential(*(ones_conv(k, s) for k, s in zip(ks, ss))), ks, ss
 
 
 def roll_reference(X, dy, dx):
@@ -206,3 +225,112 @@ conv3 = nn.Conv2d(1, 1, 3)
 def test_bad_input_is_rejected(call, exc, name):
     with pytest.raises(exc, match=name):
         call()
+
+
+# --- Receptive fields (sections 02 and 03) -------------------------------------------------------
+
+def test_receptive_field_moves_with_the_output_position():
+    g = torch.Generator().manual_seed(5)  # picks the output positions
+    for net, ks, ss in random_stacks(20, seed=4):
+        jump = math.prod(ss)
+        base = receptive_field(net, (30, 30), (0, 0))
+        out_h, out_w = net(torch.zeros(1, 1, 30, 30)).shape[2:]
+        i, j = int(torch.randint(0, out_h, (1,), generator=g)), int(torch.randint(0, out_w, (1,), generator=g))
+        r = receptive_field_size(ks, ss)
+        assert i * jump + r <= 30 and j * jump + r <= 30
+        shifted = torch.roll(base, shifts=(i * jump, j * jump), dims=(0, 1))
+        assert torch.equal(receptive_field(net, (30, 30), (i, j)), shifted)
+
+
+def test_receptive_field_of_stacked_3x3_layers_grows_by_2_per_layer():
+    for depth in range(1, 5):
+        net = nn.Sequential(*(ones_conv(3) for _ in range(depth)))
+        mask = receptive_field(net, (11, 11), (0, 0))
+        assert int(mask.sum()) == (2 * depth + 1) ** 2 == receptive_field_size([3] * depth) ** 2
+
+
+def test_receptive_field_is_clipped_by_padding_at_the_border():
+    mask = receptive_field(ones_conv(3, padding=1), (5, 5), (0, 0))
+    expected = torch.zeros(5, 5, dtype=torch.bool)
+    expected[:2, :2] = True  # the other five cells of the 3x3 window are padding
+    assert torch.equal(mask, expected)
+
+
+def test_receptive_field_through_layers_without_parameters():
+    mask = receptive_field(nn.AvgPool2d(2), (6, 6), (1, 2))
+    expected = torch.zeros(6, 6, dtype=torch.bool)
+    expected[2:4, 4:6] = True
+    assert torch.equal(mask, expected)
+    net = nn.Sequential(ones_conv(3), nn.AvgPool2d(2), ones_conv(3))
+    mask = receptive_field(net, (20, 20), (0, 0))
+    r = receptive_field_size([3, 2, 3], [1, 2, 1])
+    assert r == 8 and int(mask.sum()) == r * r
+
+
+def test_receptive_field_follows_the_dtype_of_the_net():
+    mask = receptive_field(ones_conv(2, dtype=torch.float64), (4, 4), (1, 1))
+    assert mask.dtype == torch.bool and int(mask.sum()) == 4
+
+
+def test_receptive_field_leaves_the_net_untouched():
+    net = nn.Sequential(ones_conv(3), ones_conv(3))
+    before = [p.detach().clone() for p in net.parameters()]
+    receptive_field(net, (7, 7), (1, 1))
+    assert all(p.grad is None for p in net.parameters())  # no gradients left behind
+    assert all(torch.equal(p, q) for p, q in zip(net.parameters(), before))
+
+
+def test_receptive_field_of_a_constant_net_is_empty():
+    class Constant(nn.Module):
+        def forward(self, x):
+            return torch.ones(1, 1, 2, 2, requires_grad=True) * 2
+
+    assert not receptive_field(Constant(), (3, 3), (0, 0)).any()
+
+
+def test_receptive_field_size_closed_forms():
+    for k in range(1, 8):
+        for depth in range(1, 6):
+            assert receptive_field_size([k] * depth) == 1 + depth * (k - 1)
+            assert receptive_field_size(tuple([k] * depth), [1] * depth) == receptive_field_size([k] * depth)
+    # non-overlapping k x k windows with stride k tile the input: k ** depth
+    for k in range(1, 5):
+        for depth in range(1, 4):
+            assert receptive_field_size([k] * depth, [k] * depth) == k ** depth
+
+
+def test_receptive_field_agrees_with_formula():
+    for net, ks, ss in random_stacks(25, seed=3):
+        mask = receptive_field(net, (40, 40), (0, 0))
+        rows, cols = mask.any(1).nonzero(), mask.any(0).nonzero()
+        r = receptive_field_size(ks, ss)
+        if all(s == 1 for s in ss):  # no holes: the whole r x r window counts
+            assert int(mask.sum()) == r * r
+        assert (int(rows.min()), int(rows.max()), int(cols.min()), int(cols.max())) == (0, r - 1, 0, r - 1)
+
+
+def test_receptive_field_of_two_3x3_layers_is_5x5():
+    mask = receptive_field(torch.nn.Sequential(ones_conv(3), ones_conv(3)), (9, 9), (2, 2))
+    expected = torch.zeros(9, 9, dtype=torch.bool)
+    expected[2:7, 2:7] = True
+    assert torch.equal(mask, expected)
+    assert receptive_field_size([3, 3]) == 5
+
+
+def test_receptive_field_bad_input():
+    with pytest.raises(TypeError, match="net"):
+        receptive_field(lambda x: x, (4, 4), (0, 0))
+    with pytest.raises(ValueError, match="out_pos"):
+        receptive_field(ones_conv(3), (4, 4), (2, 0))
+    with pytest.raises(ValueError, match="input_shape"):
+        receptive_field(ones_conv(3), (0, 4), (0, 0))
+    with pytest.raises(ValueError, match=r"must return a \(batch, channel, h, w\) tensor"):
+        receptive_field(torch.nn.Flatten(), (4, 4), (0, 0))
+    with pytest.raises(ValueError, match="kernel_sizes"):  # an empty list of sizes (issue 10)
+        receptive_field_size([])
+    with pytest.raises(ValueError, match="kernel_sizes"):
+        receptive_field_size([3, 0])
+    with pytest.raises(ValueError, match="strides"):
+        receptive_field_size([3, 3], [1])
+    with pytest.raises(TypeError, match=r"strides\[0\]"):
+        receptive_field_size([3], [1.0])

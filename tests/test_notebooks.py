@@ -1,15 +1,19 @@
-"""The stored notebooks: twins agree, outputs are clean, and pages don't fork the companion."""
+"""The stored notebooks: twins agree, outputs are clean, and the code a page teaches is the
+companion's code (one source per algorithm)."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
+import inspect
 import pkgutil
 import re
+import unicodedata
 
 import pytest
 
 import companion
-from notebooks import BOOK, ROOT, code_cells, load, notebooks, python_only, source
+from tests.helpers.notebooks import BOOK, ROOT, code_cells, load, notebooks, python_only, source
 
 KO = sorted(p.name for p in (BOOK / "ko").glob("*.ipynb"))
 EN = sorted(p.name for p in (BOOK / "en").glob("*.ipynb"))
@@ -71,6 +75,19 @@ ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 TIMING = re.compile(r"\b\d+(\.\d+)?\s?(ms|sec|seconds|s)\b(?! per)|\bit/s\b|examples/sec")
 
 
+MAX_LINE = 88  # columns of a line of code on a page (a desktop listing shows them whole)
+
+
+def columns(line: str) -> int:
+    """Columns a line takes in a code listing: Hangul and other wide characters take two
+    (a Hangul glyph is about twice as wide as a monospace Latin letter).
+
+    >>> columns("x = 1  # 합성곱"), len("x = 1  # 합성곱")
+    (15, 12)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
 def output_text(out: dict) -> str:
     text = out.get("text", "")
     text = text if isinstance(text, str) else "".join(text)
@@ -91,6 +108,9 @@ def test_hygiene(path):
         src, tags = source(cell), cell["metadata"].get("tags", [])
         where = f"{path.relative_to(BOOK)}, code cell {n}"
         assert src.strip(), f"{where}: empty code cell"
+        for k, line in enumerate(src.splitlines(), 1):
+            assert columns(line) <= MAX_LINE, (
+                f"{where}, line {k}: {columns(line)} columns (at most {MAX_LINE}; Hangul counts twice)")
         assert not src.rstrip().endswith(";"), (
             f"{where}: ends with ';' — nbval runs cells with store_history=False, where IPython "
             "ignores it; end plot cells with plt.show() or assign the value")
@@ -103,28 +123,166 @@ def test_hygiene(path):
             assert not MACHINE_PATH.search(text), f"{where}: a path of this machine in the output"
             assert not ADDRESS.search(text), f"{where}: a memory address in the output"
         if "NBVAL_IGNORE_OUTPUT" in src:
+            assert any(line.strip().lstrip("#").strip() == "NBVAL_IGNORE_OUTPUT" for line in src.splitlines()), (
+                f"{where}: nbval only obeys a comment line that is exactly '# NBVAL_IGNORE_OUTPUT'")
             following = cells[n + 1] if n + 1 < len(cells) else None
             assert following is not None and "assert" in source(following), (
                 f"{where}: an ignored output must be followed by a cell that asserts what matters")
 
 
-def companion_public_names() -> set[str]:
-    names = set(companion.__all__)
-    for mod in pkgutil.iter_modules(companion.__path__):
-        if not mod.name.startswith("_") and mod.name != "bench":
-            m = importlib.import_module(f"companion.{mod.name}")
-            names |= {k for k, v in vars(m).items() if not k.startswith("_") and callable(v)
-                      and getattr(v, "__module__", "") == m.__name__}
-    return names
+# --- One source per algorithm ---------------------------------------------------------------
+# A page teaches an algorithm by defining it in a code cell the reader can edit and re-run; the
+# cells after it use the page's definition. That cell must be the companion's definition of the
+# same name, syntax trees equal once docstrings are set aside (a Korean page may translate them).
+
+TEACHES = {  # the definitions each section must show as code cells (both editions)
+    "01_fc_to_conv": ["fc_params", "param_bytes", "cost_table", "conv_as_fc_matrix"],
+    "02_invariance": ["shift2d", "equivariance_error", "relative_change", "influence_map"],
+    "03_conv_layer": ["corr2d", "corr2d_fast", "Conv2D", "conv2d_flip", "receptive_field"],
+    "04_padding": ["comp_conv2d", "pad2d", "conv_output_size", "conv_output_shape"],
+    "06_channels": ["corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "conv2d_cost"],
+    "07_pooling": ["pool2d", "pool2d_multi"],
+    "08_lenet": ["LeNet", "init_xavier", "train_epoch"],
+}
+MAX_DEFINITION_LINES = 25  # lines of a shown definition, its docstrings not counted
+
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+class NoDocstrings(ast.NodeTransformer):
+    """Set docstrings aside: a page may shorten or translate them. (Comments never reach the AST.)"""
+
+    def visit(self, node):
+        node = super().visit(node)
+        if isinstance(node, DEFINITIONS) and node.body and is_docstring(node.body[0]):
+            node.body = node.body[1:] or [ast.Pass()]
+        return node
+
+
+def is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+
+
+def definition_shape(node: ast.AST) -> str:
+    return ast.dump(NoDocstrings().visit(ast.parse(ast.unparse(node)).body[0]))
+
+
+def same_definition(a: str, b: str) -> bool:
+    """Whether two pieces of source define the same thing, docstrings and comments aside."""
+    return definition_shape(ast.parse(a).body[0]) == definition_shape(ast.parse(b).body[0])
+
+
+def docstring_lines(node: ast.AST) -> set[int]:
+    lines = set()
+    for n in ast.walk(node):
+        if isinstance(n, DEFINITIONS) and n.body and is_docstring(n.body[0]):
+            lines |= set(range(n.body[0].lineno, n.body[0].end_lineno + 1))
+    return lines
+
+
+def shown_lines(node: ast.AST) -> int:
+    """Lines of a definition as the page shows it, its docstrings not counted."""
+    return node.end_lineno - node.lineno + 1 - len(docstring_lines(node))
+
+
+def public_modules() -> list:
+    return [importlib.import_module(f"companion.{m.name}") for m in pkgutil.iter_modules(companion.__path__)
+            if not m.name.startswith("_") and m.name != "bench"]
+
+
+@functools.cache
+def companion_definitions() -> dict[str, tuple[str, ast.AST]]:
+    """Every public function and class of the companion: name -> (module, syntax tree)."""
+    found = {}
+    for m in public_modules():
+        for node in ast.parse(inspect.getsource(m)).body:
+            if isinstance(node, DEFINITIONS) and not node.name.startswith("_"):
+                assert node.name not in found, f"{node.name} is defined in {found[node.name][0]} and {m.__name__}"
+                found[node.name] = (m.__name__, node)
+    return found
+
+
+def page_definitions(path) -> list[tuple[int, ast.AST]]:
+    return [(n, node) for n, cell in enumerate(code_cells(load(path)))
+            for node in ast.parse(python_only(source(cell))).body if isinstance(node, DEFINITIONS)]
+
+
+def test_comparison_sees_real_differences_and_only_those():
+    ours = inspect.getsource(companion.conv.corr2d)
+    assert same_definition(ours, ours)
+    translated = ours.replace('"""2-D cross-correlation', '"""2차원 상호 상관', 1).replace(
+        "# ", "# 주석: ")  # another docstring, other comments
+    assert translated != ours and same_definition(translated, ours)
+    reformatted = ours.replace("h, w = K.shape", "h, w = (\n        K.shape\n    )")
+    assert same_definition(reformatted, ours)
+    for a, b in [("(X[i:i + h, j:j + w] * K).sum()", "(X[i:i + h, j:j + w] * K).mean()"),
+                 ("X.shape[0] - h + 1", "X.shape[0] - h"),
+                 ("X, K = check_corr2d(X, K)", "K, X = check_corr2d(X, K)"),
+                 ("for j in range(Y.shape[1])", "for j in range(Y.shape[0])"),
+                 ("    X, K = check_corr2d(X, K)\n", "")]:
+        assert a in ours
+        assert not same_definition(ours.replace(a, b, 1), ours), f"{a!r} -> {b!r} went unnoticed"
+    init = inspect.getsource(companion.models.LeNet)
+    assert not same_definition(init.replace('"avg"', '"max"', 1), init)  # a default value
+    assert not same_definition(init.replace("kernel_size=5, padding=2", "kernel_size=5, padding=1"), init)
 
 
 @pytest.mark.parametrize("path", ALL, ids=ids(ALL))
-def test_pages_do_not_fork_companion_code(path):
-    """One source per algorithm: a page shows companion code (show_source), never a copy."""
-    public = companion_public_names()
+def test_code_a_page_defines_is_the_companions_code(path):
+    """A cell that defines a companion name holds the companion's definition of it."""
+    ours = companion_definitions()
+    for n, node in page_definitions(path):
+        if node.name in ours:
+            module, reference = ours[node.name]
+            assert definition_shape(node) == definition_shape(reference), (
+                f"{path.relative_to(BOOK)}, code cell {n}: {node.name} differs from {module}.{node.name}. "
+                f"The page and the package must not drift apart: copy the companion's definition "
+                f"into the cell (only its docstring may differ)\n--- page\n{ast.unparse(node)}")
+
+
+@pytest.mark.parametrize("page", sorted(TEACHES))
+@pytest.mark.parametrize("edition", ["ko", "en"])
+def test_each_page_shows_what_it_teaches_as_editable_code(page, edition):
+    path = BOOK / edition / f"{page}.ipynb"
+    defined = {node.name: (n, node) for n, node in page_definitions(path)}
+    for name in TEACHES[page]:
+        assert name in defined, f"{path.relative_to(BOOK)}: no code cell defines {name}"
+        n, node = defined[name]
+        assert shown_lines(node) <= MAX_DEFINITION_LINES, (
+            f"{path.relative_to(BOOK)}, code cell {n}: {name} takes {shown_lines(node)} lines without its "
+            f"docstring (at most {MAX_DEFINITION_LINES}): keep argument checks in one guard line")
+        assert name in companion_definitions(), f"{name} is not a companion definition"
+
+
+def test_taught_definitions_cover_what_the_course_teaches_once_each():
+    taught = [name for names in TEACHES.values() for name in names]
+    assert len(taught) == len(set(taught)), "a definition is taught on two pages"
+    assert {"corr2d", "corr2d_fast", "Conv2D", "comp_conv2d", "conv_output_size", "conv_output_shape", "pad2d",
+            "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1", "pool2d", "LeNet",
+            "init_xavier", "train_epoch", "equivariance_error", "relative_change",
+            "influence_map"} <= set(taught)
+
+
+def imported_names(path) -> list[tuple[int, str, str]]:
+    """(cell, module, name) for every name a page imports from the companion."""
+    found = []
     for n, cell in enumerate(code_cells(load(path))):
-        tree = ast.parse(python_only(source(cell)))
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in public:
-                pytest.fail(f"{path.relative_to(BOOK)}, code cell {n} redefines companion's {node.name}; "
-                            f"import it and show it with show_source({node.name})")
+        for node in ast.walk(ast.parse(python_only(source(cell)))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "companion":
+                found += [(n, node.module, alias.name) for alias in node.names]
+            elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == "companion" for a in node.names):
+                found.append((n, "companion", "*"))
+    return found
+
+
+@pytest.mark.parametrize("path", ALL, ids=ids(ALL))
+def test_pages_import_each_name_from_the_module_that_holds_it(path):
+    defined = {node.name for _, node in page_definitions(path)}
+    for n, module, name in imported_names(path):
+        where = f"{path.relative_to(BOOK)}, code cell {n}"
+        assert module != "companion", f"{where}: import {name} from its module (companion.<module>), not the package"
+        assert not name.startswith("_"), f"{where}: {name} is private to {module}"
+        held = getattr(importlib.import_module(module), name)
+        home = getattr(held, "__module__", module)
+        assert home == module, f"{where}: {name} lives in {home}; import it from there"
+        assert name not in defined, f"{where}: {name} is imported, but the page defines it itself"

@@ -5,8 +5,8 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from companion.params import (conv_macs, conv_params, cost_table, fc_macs, fc_params, human_bytes,
-                              param_bytes)
+from companion.params import (ConvCost, conv2d_cost, conv_macs, conv_params, cost_table, fc_macs,
+                              fc_params, human_bytes, param_bytes)
 
 
 def n_params(module: nn.Module) -> int:
@@ -106,7 +106,7 @@ def test_human_bytes():
     (lambda: param_bytes(10, "float32"), TypeError, "dtype"),
     (lambda: fc_macs(True, 3), TypeError, "in_features"),
     (lambda: conv_macs(1, 1, 3, (0, 5)), ValueError, "output_size"),
-    (lambda: cost_table([]), TypeError, "sides"),
+    (lambda: cost_table([]), ValueError, "sides"),
     (lambda: cost_table(28), TypeError, "sides"),
     (lambda: cost_table([28, 0]), ValueError, "sides"),
     (lambda: cost_table([28], hidden=0), ValueError, "hidden"),
@@ -118,3 +118,221 @@ def test_human_bytes():
 def test_bad_input_is_rejected(call, exc, name):
     with pytest.raises(exc, match=name):
         call()
+
+
+# --- conv2d_cost: the three numbers of one layer (section 06) ----------------------------------
+
+CONFIGS = [  # c_i, c_o, kernel, input, padding, stride, bias
+    (3, 64, 3, 224, 1, 1, True), (64, 128, 3, (56, 40), 1, 2, True), (10, 5, 1, 8, 0, 1, True),
+    (256, 64, 1, 14, 0, 1, False), (1, 6, 5, 28, 2, 1, True), (6, 16, 5, 14, 0, 1, True),
+    (2, 3, (5, 3), (9, 7), (2, 1), (3, 2), True), (4, 4, (1, 4), (1, 6), 0, (1, 3), False),
+    (3, 2, 7, 3, 2, 1, True), (5, 1, (2, 3), (4, 4), (1, 0), (2, 1), True),
+]
+
+
+@pytest.mark.parametrize("c_i, c_o, k, size, p, s, bias", CONFIGS)
+def test_cost_matches_nn_conv2d_and_flop_counter(c_i, c_o, k, size, p, s, bias):
+    cost = conv2d_cost(c_i, c_o, k, size, padding=p, stride=s, bias=bias)
+    assert isinstance(cost, ConvCost)
+    layer = nn.Conv2d(c_i, c_o, k, padding=p, stride=s, bias=bias)
+    assert cost.params == sum(q.numel() for q in layer.parameters())
+    h, w = (size, size) if isinstance(size, int) else size
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        y = layer(torch.zeros(1, c_i, h, w))
+    assert cost.output_shape == tuple(y.shape[1:])
+    assert 2 * cost.macs == counter.get_total_flops()  # a multiply-add is two flops
+
+
+def test_cost_of_the_seed_example():
+    assert conv2d_cost(10, 5, 1, (8, 8)) == ConvCost(params=55, output_shape=(5, 8, 8), macs=3200)
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(in_channels=0), ValueError, "in_channels"),
+    (dict(in_channels=2.0), TypeError, "in_channels"),
+    (dict(out_channels=True), TypeError, "out_channels"),
+    (dict(kernel_size=(3, 0)), ValueError, r"kernel_size\[1\]"),
+    (dict(kernel_size=(3, 3, 3)), ValueError, "kernel_size"),
+    (dict(input_size="8"), TypeError, "input_size"),
+    (dict(padding=-1), ValueError, "padding"),
+    (dict(stride=0), ValueError, "stride"),
+    (dict(bias=1), TypeError, "bias"),
+    (dict(kernel_size=9), ValueError, "kernel_size"),
+    (dict(kernel_size=9, padding=1), ValueError, "kernel_size"),
+])
+def test_cost_bad_input(kwargs, error, name):
+    args = dict(in_channels=3, out_channels=4, kernel_size=3, input_size=(6, 6))
+    args.update(kwargs)
+    with pytest.raises(error, match=name):
+        conv2d_cost(**args)
+
+
+# --- training one layer: conv2d_ops, conv2d_memory, conv2d_backward_macs (section 06) -----------
+
+from companion.params import ConvMemory, ConvOps, conv2d_backward_macs, conv2d_memory, conv2d_ops  # noqa: E402
+
+
+def as_pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+@pytest.mark.parametrize("c_i, c_o, k, size, p, s, bias", CONFIGS)
+def test_ops_count_every_product_and_every_addition(c_i, c_o, k, size, p, s, bias):
+    ops = conv2d_ops(c_i, c_o, k, size, padding=p, stride=s, bias=bias)
+    assert isinstance(ops, ConvOps)
+    x = torch.zeros(1, c_i, *as_pair(size))
+    # one column of F.unfold per output position, one row per product of a window
+    columns = torch.nn.functional.unfold(x, as_pair(k), padding=as_pair(p), stride=as_pair(s))
+    rows, positions = columns.shape[1:]
+    assert ops.multiplications == c_o * positions * rows
+    assert ops.additions == c_o * positions * (rows - 1 + bias)  # a sum of n terms: n - 1 additions
+    layer = nn.Conv2d(c_i, c_o, k, padding=p, stride=s, bias=bias)
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        y = layer(x)
+    outputs = y.numel()
+    # FlopCounterMode counts 2 operations per multiply-add and leaves the bias out
+    assert ops.multiplications + ops.additions == counter.get_total_flops() - (0 if bias else outputs)
+
+
+def test_ops_of_d2l_discussion_example():
+    """D2L 7.4: a 256×256 image, 5×5 kernel, 128 channels in and out: over 53 billion
+    operations, multiplications and additions counted separately."""
+    ops = conv2d_ops(128, 128, 5, 256, padding=2)
+    assert ops.multiplications == 256 * 256 * 25 * 128 * 128
+    assert 53e9 < ops.multiplications + ops.additions < 54e9
+
+
+@pytest.mark.parametrize("c_i, c_o, k, size, p, s, bias", CONFIGS)
+@pytest.mark.parametrize("batch, dtype", [(1, torch.float32), (3, torch.float64), (2, torch.bfloat16)])
+def test_memory_matches_the_tensors_of_forward_and_backward(c_i, c_o, k, size, p, s, bias, batch, dtype):
+    mem = conv2d_memory(c_i, c_o, k, size, padding=p, stride=s, bias=bias, batch_size=batch,
+                        dtype=dtype)
+    assert isinstance(mem, ConvMemory)
+    layer = nn.Conv2d(c_i, c_o, k, padding=p, stride=s, bias=bias).to(dtype)
+    x = torch.randn(batch, c_i, *as_pair(size), dtype=dtype, requires_grad=True)
+    saved = []
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t.nbytes) or t, lambda t: t):
+        y = layer(x)
+    assert mem.params == sum(q.nbytes for q in layer.parameters())
+    assert (mem.input, mem.output) == (x.nbytes, y.nbytes)
+    # what autograd keeps for the backward pass: the input and the weight
+    assert sorted(saved) == sorted([mem.input, layer.weight.nbytes])
+    grad_out = []
+    y.register_hook(lambda g: grad_out.append(g.nbytes))
+    y.sum().backward()
+    # the backward pass makes one gradient per tensor, each as large as the tensor
+    assert grad_out == [mem.output] and x.grad.nbytes == mem.input
+    assert sum(q.grad.nbytes for q in layer.parameters()) == mem.params
+
+
+def test_memory_of_a_large_layer_on_the_meta_device():
+    mem = conv2d_memory(64, 128, 3, 224, padding=1, stride=2, batch_size=256)
+    layer = nn.Conv2d(64, 128, 3, padding=1, stride=2, device="meta")  # nothing is allocated
+    y = layer(torch.empty(256, 64, 224, 224, device="meta"))
+    assert mem == (4 * n_params(layer), 4 * 256 * 64 * 224 * 224, 4 * y.numel())
+
+
+@pytest.mark.parametrize("c_i, c_o, k, size, p, s, bias", CONFIGS)
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_backward_macs_match_flop_counter(c_i, c_o, k, size, p, s, bias, input_grad):
+    layer = nn.Conv2d(c_i, c_o, k, padding=p, stride=s, bias=bias)
+    y = layer(torch.randn(1, c_i, *as_pair(size), requires_grad=input_grad))
+    with FlopCounterMode(display=False) as counter:
+        y.sum().backward()
+    macs = conv2d_backward_macs(c_i, c_o, k, size, padding=p, stride=s, input_grad=input_grad)
+    assert 2 * macs == counter.get_total_flops()
+    forward = conv2d_cost(c_i, c_o, k, size, padding=p, stride=s).macs
+    assert macs == (2 if input_grad else 1) * forward
+
+
+@pytest.mark.parametrize("call, exc, name", [
+    (lambda: conv2d_ops(0, 1, 3, 8), ValueError, "in_channels"),
+    (lambda: conv2d_ops(1, 1.0, 3, 8), TypeError, "out_channels"),
+    (lambda: conv2d_ops(1, 1, 9, 8), ValueError, "kernel_size"),
+    (lambda: conv2d_ops(1, 1, 3, "8"), TypeError, "input_size"),
+    (lambda: conv2d_ops(1, 1, 3, 8, padding=-1), ValueError, "padding"),
+    (lambda: conv2d_ops(1, 1, 3, 8, stride=(1, 0)), ValueError, "stride"),
+    (lambda: conv2d_ops(1, 1, 3, 8, bias=0), TypeError, "bias"),
+    (lambda: conv2d_memory(1, 1, 3, 8, batch_size=0), ValueError, "batch_size"),
+    (lambda: conv2d_memory(1, 1, 3, 8, batch_size=2.0), TypeError, "batch_size"),
+    (lambda: conv2d_memory(1, 1, 3, 8, dtype="float32"), TypeError, "dtype"),
+    (lambda: conv2d_memory(1, 1, (3, 3, 3), 8), ValueError, "kernel_size"),
+    (lambda: conv2d_backward_macs(1, 1, 3, 8, input_grad=None), TypeError, "input_grad"),
+    (lambda: conv2d_backward_macs(1, 1, 3, (8, 0)), ValueError, "input_size"),
+])
+def test_training_cost_bad_input(call, exc, name):
+    with pytest.raises(exc, match=name):
+        call()
+
+
+# --- pool2d_cost: a pooling layer's output and operations (section 07, D2L 7.5.4) -------------
+
+import torch.nn.functional as F  # noqa: E402
+
+from companion.params import PoolCost, pool2d_cost  # noqa: E402
+
+
+def pool_configs(n):
+    """Random (channels, window, input, padding, stride) that nn.MaxPool2d accepts."""
+    g = torch.Generator().manual_seed(7)
+    rand = lambda lo, hi: int(torch.randint(lo, hi + 1, (1,), generator=g))  # noqa: E731
+    configs = []
+    while len(configs) < n:
+        k = (rand(1, 5), rand(1, 5))
+        p = (rand(0, k[0] // 2), rand(0, k[1] // 2))
+        size = (rand(max(1, k[0] - 2 * p[0]), 12), rand(max(1, k[1] - 2 * p[1]), 12))
+        stride = None if len(configs) % 3 == 0 else (rand(1, 4), rand(1, 4))
+        configs.append((rand(1, 5), k, size, p, stride))
+    return configs
+
+
+@pytest.mark.parametrize("c, k, size, p, s", pool_configs(40))
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_pool_cost_matches_pytorch_and_the_windows_it_reads(c, k, size, p, s, mode):
+    cost = pool2d_cost(c, k, size, padding=p, stride=s, mode=mode)
+    assert isinstance(cost, PoolCost)
+    layer = (nn.MaxPool2d if mode == "max" else nn.AvgPool2d)(k, stride=s, padding=p)
+    assert sum(q.numel() for q in layer.parameters()) == 0
+    x = torch.randn(1, c, *size)
+    y = layer(x)
+    assert cost.output_shape == tuple(y.shape[1:])
+    # every window, padded cells included, read by F.unfold: n numbers need n - 1 reductions
+    windows = F.unfold(x, k, padding=p, stride=k if s is None else s)
+    assert windows.shape[-1] * c == y.numel()
+    assert cost.ops == windows.numel() - y.numel()
+    assert cost.divisions == (y.numel() if mode == "avg" else 0)
+
+
+def test_pool_cost_of_lenets_pooling_layers():
+    assert pool2d_cost(6, 2, 28) == PoolCost((6, 14, 14), 3528, 0)
+    assert pool2d_cost(16, 2, 10, mode="avg") == PoolCost((16, 5, 5), 1200, 400)
+    assert pool2d_cost(1, 1, 5) == PoolCost((1, 5, 5), 0, 0)  # a 1x1 window reduces nothing
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(channels=0), ValueError, "channels"),
+    (dict(channels=1.5), TypeError, "channels"),
+    (dict(pool_size=(2, 0)), ValueError, r"pool_size\[1\]"),
+    (dict(pool_size="2"), TypeError, "pool_size"),
+    (dict(input_size=(8, 8, 8)), ValueError, "input_size"),
+    (dict(input_size=0), ValueError, "input_size"),
+    (dict(padding=-1), ValueError, "padding"),
+    (dict(padding=2), ValueError, "padding"),          # more than half the 2x2 window
+    (dict(stride=0), ValueError, "stride"),
+    (dict(stride=2.0), TypeError, "stride"),
+    (dict(mode="min"), ValueError, "mode"),
+    (dict(mode=None), TypeError, "mode"),
+    (dict(pool_size=9), ValueError, "pool_size"),      # larger than the 8x8 input
+])
+def test_pool_cost_bad_input(kwargs, error, name):
+    args = dict(channels=3, pool_size=2, input_size=(8, 8))
+    args.update(kwargs)
+    with pytest.raises(error, match=name):
+        pool2d_cost(**args)
+
+
+def test_pool_cost_refuses_what_pytorch_refuses():
+    with pytest.raises(RuntimeError):
+        nn.MaxPool2d(2, padding=2)(torch.zeros(1, 1, 8, 8))
+    with pytest.raises(ValueError, match="padding"):
+        pool2d_cost(1, 2, 8, padding=2)

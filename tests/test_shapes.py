@@ -1,17 +1,14 @@
 """companion.shapes against the reference: the shapes nn.Conv2d actually produces, F.pad."""
 import itertools
-import warnings
 
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from torch import nn  # noqa: E402
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
 
-from companion.plotting import plot_lines, plot_padding_stride  # noqa: E402
-from companion.shapes import comp_conv2d, conv_output_shape, conv_output_size, pad2d  # noqa: E402
+from companion.shapes import comp_conv2d, conv_output_shape, conv_output_size, pad2d
+from companion.shapes import conv_transpose2d, insert_zeros, mirror_pad2d
 
 SIZES, KERNELS, PADDINGS, STRIDES = range(1, 11), range(1, 6), range(0, 4), range(1, 5)
 
@@ -157,55 +154,146 @@ def test_bad_input(fn, args, error, name):
         fn(*args)
 
 
-# --- the figures of 04_padding and 05_stride ---------------------------------------------------
+# --- mirror padding (D2L 7.3.3) against F.pad and NumPy -------------------------------------
 
-def _figure_texts(fig):
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    plt.close(fig)
-    return texts
-
-
-def test_plot_padding_stride_draws_what_f_conv2d_computes():
-    X, K = torch.arange(9.).reshape(3, 3), torch.arange(4.).reshape(2, 2)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fig = plot_padding_stride(X, K, padding=1, stride=(3, 2), titles=("패딩한 입력", "커널", "출력"))
-        fig.canvas.draw()
-    texts = _figure_texts(fig)
-    Y = F.conv2d(X[None, None], K[None, None], padding=1, stride=(3, 2))[0, 0]
-    assert Y.tolist() == [[0.0, 8.0], [6.0, 8.0]]
-    assert "(0, 1):  0×0 + 0×1 + 1×2 + 2×3 = 8" in texts  # D2L's stride figure
-    assert "(1, 1):  7×0 + 8×1 + 0×2 + 0×3 = 8" in texts
-    assert {"패딩한 입력", "커널", "출력"} <= set(texts)
-    texts = _figure_texts(plot_padding_stride(X, K, padding=1, positions=[(0, 0)]))
-    assert "(0, 0):  0×0 + 0×1 + 0×2 + 0×3 = 0" in texts
-    assert sum(t.startswith("(") for t in texts) == 1
+def mirror_cases():
+    """(shape, padding as given, (top, bottom, left, right)) over small shapes and paddings."""
+    for h, w in [(1, 1), (1, 4), (3, 1), (2, 2), (3, 5), (6, 4)]:
+        for t, b, l, r in itertools.product(range(4), repeat=4):  # noqa: E741
+            if max(t, b) <= h and max(l, r) <= w:
+                yield (h, w), (t, b, l, r), (t, b, l, r)
+        for p in range(min(h, w) + 1):
+            yield (h, w), p, (p, p, p, p)
+        yield (h, w), (h, w), (h, h, w, w)
 
 
-@pytest.mark.parametrize("kwargs, error, name", [
-    (dict(X=[[1.0]]), TypeError, "X"),
-    (dict(K=torch.ones(2, 2, 2)), ValueError, "K"),
-    (dict(padding=-1), ValueError, "padding"),
-    (dict(stride=0), ValueError, "stride"),
-    (dict(K=torch.ones(5, 5)), ValueError, "kernel_size"),
-    (dict(positions=[(2, 0)]), ValueError, r"positions\[0\]"),
-    (dict(positions=[]), TypeError, "positions"),
-    (dict(titles=("a", "b")), TypeError, "titles"),
+def test_mirror_pad2d_reflect_matches_f_pad_and_numpy():
+    g = torch.Generator().manual_seed(2)
+    checked = 0
+    for shape, padding, (t, b, l, r) in mirror_cases():  # noqa: E741
+        if max(t, b) >= shape[0] or max(l, r) >= shape[1]:
+            continue  # reflect repeats no pixel, so it needs padding < size (so does F.pad)
+        X = torch.randn(shape, generator=g, dtype=torch.float64)
+        ours = mirror_pad2d(X, padding)
+        torch.testing.assert_close(ours, F.pad(X[None], (l, r, t, b), mode="reflect")[0], rtol=0, atol=0)
+        assert np.array_equal(ours.numpy(), np.pad(X.numpy(), ((t, b), (l, r)), mode="reflect"))
+        checked += 1
+    assert checked > 300
+
+
+def test_mirror_pad2d_symmetric_matches_numpy():
+    g = torch.Generator().manual_seed(3)
+    checked = 0
+    for shape, padding, (t, b, l, r) in mirror_cases():  # noqa: E741
+        X = torch.randn(shape, generator=g, dtype=torch.float64)
+        want = np.pad(X.numpy(), ((t, b), (l, r)), mode="symmetric")
+        assert np.array_equal(mirror_pad2d(X, padding, mode="symmetric").numpy(), want), (shape, padding)
+        checked += 1
+    assert checked > 500
+
+
+def test_reflect_padding_mode_of_nn_conv2d_is_mirror_pad2d_then_no_padding():
+    torch.manual_seed(0)
+    for k, p in [(3, 1), (5, 2), ((3, 5), (1, 2)), (4, (1, 3))]:
+        conv = nn.Conv2d(1, 1, kernel_size=k, padding=p, padding_mode="reflect", bias=False)
+        X = torch.rand(7, 9)
+        with torch.no_grad():
+            want = conv(X[None, None])[0, 0]
+            ours = F.conv2d(mirror_pad2d(X, p)[None, None], conv.weight)[0, 0]
+        torch.testing.assert_close(ours, want)
+
+
+def test_mirror_pad2d_keeps_dtype_and_gradient():
+    X = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+    weights = torch.randn(6, 9, dtype=torch.float64)
+    (ours,) = torch.autograd.grad((mirror_pad2d(X, (1, 2)) * weights).sum(), X)
+    (want,) = torch.autograd.grad((F.pad(X[None], (2, 2, 1, 1), mode="reflect")[0] * weights).sum(), X)
+    torch.testing.assert_close(ours, want)
+    ints = torch.arange(6).reshape(2, 3)
+    assert mirror_pad2d(ints, 1, mode="symmetric").dtype == torch.int64
+    assert mirror_pad2d(ints, (0, 1)).tolist() == [[1, 0, 1, 2, 1], [4, 3, 4, 5, 4]]
+
+
+# --- stride 1/2: zero insertion and transposed convolution (D2L 7.3.6) ----------------------
+
+def test_insert_zeros_is_a_transposed_convolution_with_a_one_by_one_kernel():
+    g = torch.Generator().manual_seed(4)
+    for h, w, s in itertools.product(range(1, 5), range(1, 5), [1, 2, 3, (2, 3), (1, 4)]):
+        X = torch.randn(h, w, generator=g)
+        want = F.conv_transpose2d(X[None, None], torch.ones(1, 1, 1, 1), stride=s)[0, 0]
+        assert torch.equal(insert_zeros(X, s), want), (h, w, s)
+
+
+def test_conv_transpose2d_matches_nn_conv_transpose2d():
+    g = torch.Generator().manual_seed(5)
+    checked = 0
+    for (h, w), (k_h, k_w), s, p in itertools.product(
+            [(1, 1), (2, 3), (4, 4), (5, 2)], [(1, 1), (2, 2), (3, 3), (4, 4), (3, 5)],
+            [1, 2, 3, (2, 1)], [0, 1, 2, (1, 0)]):
+        p_h, p_w = (p, p) if isinstance(p, int) else p
+        s_h, s_w = (s, s) if isinstance(s, int) else s
+        if p_h > k_h - 1 or p_w > k_w - 1 or s_h * (h - 1) + k_h - 2 * p_h < 1 or s_w * (w - 1) + k_w - 2 * p_w < 1:
+            continue
+        X = torch.randn(h, w, generator=g, dtype=torch.float64)
+        K = torch.randn(k_h, k_w, generator=g, dtype=torch.float64)
+        layer = nn.ConvTranspose2d(1, 1, (k_h, k_w), stride=s, padding=p, bias=False, dtype=torch.float64)
+        with torch.no_grad():
+            layer.weight.copy_(K[None, None])
+            want = layer(X[None, None])[0, 0]
+        torch.testing.assert_close(conv_transpose2d(X, K, s, p), want)
+        checked += 1
+    assert checked > 150
+
+
+def test_conv_transpose2d_is_the_adjoint_of_the_strided_convolution():
+    """<conv(X), Y> = <X, conv_transpose(Y)> with the same kernel, stride and padding: the
+    transposed convolution multiplies by the transpose of the convolution's matrix."""
+    g = torch.Generator().manual_seed(6)
+    for n, k, s, p in [(7, 3, 2, 1), (8, 4, 2, 1), (9, 3, 3, 0), (10, 5, 1, 2)]:
+        X = torch.randn(n, n, generator=g, dtype=torch.float64)
+        K = torch.randn(k, k, generator=g, dtype=torch.float64)
+        Y = torch.randn(conv_output_shape(n, k, p, s), generator=g, dtype=torch.float64)
+        forward = F.conv2d(X[None, None], K[None, None], stride=s, padding=p)[0, 0]
+        back = conv_transpose2d(Y, K, s, p)
+        assert back.shape == X.shape
+        torch.testing.assert_close((forward * Y).sum(), (X * back).sum())
+
+
+def test_conv_transpose2d_gradient_matches_f_conv_transpose2d():
+    X = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    K = torch.randn(4, 4, dtype=torch.float64, requires_grad=True)
+    ours = torch.autograd.grad(conv_transpose2d(X, K, 2, 1).square().sum(), (X, K))
+    want = torch.autograd.grad(F.conv_transpose2d(X[None, None], K[None, None], stride=2, padding=1)
+                               .square().sum(), (X, K))
+    for a, b in zip(ours, want):
+        torch.testing.assert_close(a, b)
+
+
+@pytest.mark.parametrize("fn, args, error, name", [
+    (mirror_pad2d, ([[1.0]], 1), TypeError, "X"),
+    (mirror_pad2d, (torch.ones(3), 1), ValueError, "X"),
+    (mirror_pad2d, (torch.ones(3, 3), -1), ValueError, "padding"),
+    (mirror_pad2d, (torch.ones(3, 3), 1.0), TypeError, "padding"),
+    (mirror_pad2d, (torch.ones(3, 3), (1, 2, 3)), ValueError, "padding"),
+    (mirror_pad2d, (torch.ones(3, 3), 3), ValueError, "padding"),
+    (mirror_pad2d, (torch.ones(3, 3), (0, 0, 0, 3)), ValueError, "padding"),
+    (mirror_pad2d, (torch.ones(3, 3), 4, "symmetric"), ValueError, "padding"),
+    (mirror_pad2d, (torch.ones(3, 3), 1, "mirror"), ValueError, "mode"),
+    (mirror_pad2d, (torch.ones(3, 3), 1, None), TypeError, "mode"),
+    (insert_zeros, ([[1.0]], 2), TypeError, "X"),
+    (insert_zeros, (torch.ones(2, 2, 2), 2), ValueError, "X"),
+    (insert_zeros, (torch.ones(2, 2), 0), ValueError, "stride"),
+    (insert_zeros, (torch.ones(2, 2), 1.5), TypeError, "stride"),
+    (insert_zeros, (torch.ones(2, 2), (2, 0)), ValueError, r"stride\[1\]"),
+    (conv_transpose2d, ([[1.0]], torch.ones(2, 2)), TypeError, "X"),
+    (conv_transpose2d, (torch.ones(2, 2), torch.ones(1, 2, 2)), ValueError, "K"),
+    (conv_transpose2d, (torch.ones(2, 2, dtype=torch.int64), torch.ones(2, 2)), TypeError, "X"),
+    (conv_transpose2d, (torch.ones(2, 2), torch.ones(2, 2, dtype=torch.float64)), TypeError, "K"),
+    (conv_transpose2d, (torch.ones(2, 2), torch.ones(2, 2), 0), ValueError, "stride"),
+    (conv_transpose2d, (torch.ones(2, 2), torch.ones(2, 2), 2, -1), ValueError, "padding"),
+    (conv_transpose2d, (torch.ones(2, 2), torch.ones(3, 3), 2, 3), ValueError, "padding"),
+    (conv_transpose2d, (torch.ones(1, 1), torch.ones(3, 3), 1, 2), ValueError, "padding"),
 ])
-def test_plot_padding_stride_bad_input(kwargs, error, name):
-    args = dict(X=torch.ones(3, 3), K=torch.ones(2, 2), padding=0, stride=1) | kwargs
+def test_bad_input_to_the_exercise_functions(fn, args, error, name):
     with pytest.raises(error, match=name):
-        plot_padding_stride(**args)
-
-
-def test_plot_lines():
-    ax = plot_lines([0, 1], {"a": [8, 6], "b": [8, 8]}, "층", "높이", logy=True)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
-    assert ax.get_xlabel() == "층" and ax.get_yscale() == "log"
-    plt.close(ax.figure)
-    with pytest.raises(ValueError, match="series"):
-        plot_lines([0, 1], {"a": [8]}, "x", "y")
-    with pytest.raises(TypeError, match="x"):
-        plot_lines([], {"a": []}, "x", "y")
-    with pytest.raises(ValueError, match="annotate"):
-        plot_lines([0], {"a": [1]}, annotate={"b": ["t"]})
+        fn(*args)

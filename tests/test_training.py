@@ -5,7 +5,8 @@ from torch import nn
 
 from companion.data import Batches
 from companion.models import LeNet, init_xavier
-from companion.training import History, confusion_matrix, evaluate_accuracy, make_optimizer, predict, train
+from companion.training import (History, confusion_matrix, evaluate_accuracy, make_optimizer, predict, train,
+                                train_epoch)
 
 
 def toy_data(n=192, seed=0):
@@ -178,10 +179,79 @@ def test_bad_inputs():
             fn()
 
 
-def test_bench_feeds_d2l_the_batches_in_companion_order():
-    """The benchmark's fairness rests on this: d2l's DataLoader sampler replays Batches' order."""
-    from companion.bench import _SameOrder
-    X, y = torch.arange(10.).reshape(10, 1, 1, 1), torch.arange(10)
-    batches, sampler = Batches(X, y, batch_size=10, shuffle=True, seed=0), _SameOrder(10, seed=0)
-    for _ in range(3):
-        assert next(iter(batches))[1].tolist() == list(iter(sampler))
+# --- train_epoch: the loop a page shows and may edit ----------------------------------------
+
+def test_train_runs_the_epoch_it_is_given():
+    """train(..., epoch=f) calls f once per epoch with the batches on the device, and a copy of
+    train_epoch gives bit-identical results (so a page's own cell is what runs)."""
+    calls = []
+
+    def counting_epoch(net, batches, loss_fn, optimizer, scheduler):
+        calls.append((type(loss_fn).__name__, type(optimizer).__name__, scheduler))
+        return train_epoch(net, batches, loss_fn, optimizer, scheduler)
+
+    (_, default), (_, wrapped) = run(lr=0.1), run(lr=0.1, epoch=counting_epoch)
+    assert calls == [("CrossEntropyLoss", "SGD", None)] * 4
+    assert default == wrapped
+
+
+def test_an_edited_epoch_changes_the_result():
+    def no_update(net, batches, loss_fn, optimizer, scheduler):
+        return train_epoch(net, batches, loss_fn, torch.optim.SGD(net.parameters(), lr=0.0))
+
+    (_, learned), (_, frozen) = run(lr=0.1), run(lr=0.1, epoch=no_update)
+    assert frozen.train_loss[0] == pytest.approx(frozen.train_loss[-1], rel=1e-6)
+    assert learned.train_loss[-1] < 0.5 * frozen.train_loss[-1]
+
+
+def test_train_epoch_alone_matches_a_hand_written_loop():
+    X, y = toy_data(96)
+    batches = [(X[k:k + 32], y[k:k + 32]) for k in range(0, 96, 32)]
+    torch.manual_seed(0)
+    net = toy_net()
+    ref = toy_net()
+    ref.load_state_dict(net.state_dict())
+    opt, opt_ref = torch.optim.SGD(net.parameters(), lr=0.1), torch.optim.SGD(ref.parameters(), lr=0.1)
+    loss, acc = train_epoch(net, batches, nn.CrossEntropyLoss(), opt)
+    losses, correct = [], 0
+    for Xb, yb in batches:
+        out = ref(Xb)
+        l = nn.functional.cross_entropy(out, yb)  # noqa: E741
+        opt_ref.zero_grad()
+        l.backward()
+        opt_ref.step()
+        losses.append(l.item() * len(yb))
+        correct += int((out.argmax(1) == yb).sum())
+    assert loss == pytest.approx(sum(losses) / 96, rel=1e-6) and acc == correct / 96
+    for p, q in zip(net.parameters(), ref.parameters()):
+        assert torch.equal(p, q)
+    assert net.training
+
+
+def test_train_epoch_steps_the_scheduler_once_per_batch():
+    X, y = toy_data(64)
+    net = toy_net()
+    opt = torch.optim.SGD(net.parameters(), lr=1.0)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    train_epoch(net, [(X[:32], y[:32]), (X[32:], y[32:])], nn.CrossEntropyLoss(), opt, sched)
+    assert opt.param_groups[0]["lr"] == 0.25
+
+
+def test_train_epoch_bad_inputs():
+    X, y = toy_data(16)
+    net = toy_net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    loss = nn.CrossEntropyLoss()
+    cases = [
+        (lambda: train_epoch(net.state_dict(), [(X, y)], loss, opt), TypeError, "net"),
+        (lambda: train_epoch(net, 3, loss, opt), TypeError, "train_iter"),
+        (lambda: train_epoch(net, [(X, y)], "cross-entropy", opt), TypeError, "loss_fn"),
+        (lambda: train_epoch(net, [(X, y)], loss, "sgd"), TypeError, "optimizer"),
+        (lambda: train_epoch(net, [(X, y)], loss, opt, scheduler="cosine"), TypeError, "scheduler"),
+        (lambda: train_epoch(net, [], loss, opt), ValueError, "train_iter"),
+        (lambda: train(net, [(X, y)], (X, y), 1, epoch="train_epoch"), TypeError, "epoch"),
+        (lambda: train(net, [(X, y)], (X, y), 1, verbose=False, epoch=lambda *a: 0.5), TypeError, "epoch must return"),
+    ]
+    for fn, error, name in cases:
+        with pytest.raises(error, match=name):
+            fn()

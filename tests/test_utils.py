@@ -40,3 +40,11 @@ def test_show_source_shows_the_code_that_runs():
     assert src._repr_markdown_().startswith("```python\ndef corr2d(")
     with pytest.raises(TypeError, match="obj"):
         show_source(42)
+
+
+def test_show_source_refuses_objects_without_source_by_name():
+    namespace = {}
+    exec("class Made:\n    pass\n", namespace)  # defined where no file is kept, like a notebook class
+    for obj in (int, namespace["Made"]):
+        with pytest.raises(TypeError, match="obj must be a function or class written in Python source"):
+            show_source(obj)

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 SCREENSHOTS = BUILD / "screenshots"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 PROBLEM = re.compile(r"\b(WARNING|ERROR|SEVERE|CRITICAL)\b|Traceback")
+REPORT: list[str] = []  # lines for the end of the test run (tests/conftest.py prints them)
 
 
 @dataclass(frozen=True)

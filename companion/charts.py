@@ -1,0 +1,328 @@
+"""Charts: lines, images, influence maps, learning curves and confusion matrices, with
+Hangul that renders on a machine without Korean fonts.
+
+Importing this module registers NanumGothic (shipped by the ``koreanize-matplotlib``
+package, or Debian's ``fonts-nanum``) with matplotlib and puts it after DejaVu Sans in
+the font list: Latin text stays in DejaVu Sans, Hangul falls back to NanumGothic glyph by
+glyph. The koreanize package itself is never imported (it needs ``distutils``).
+``companion.diagrams`` imports it too, so every figure of the course can write Hangul.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+import numbers
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib import font_manager
+from matplotlib.patches import Rectangle
+
+from . import _check
+
+KOREAN_FONT = "NanumGothic"
+_SYSTEM_FONT_DIRS = [Path("/usr/share/fonts/truetype/nanum"), Path("/usr/share/fonts/nanum")]
+
+
+def korean_font_path() -> Path:
+    """Path of NanumGothic.ttf: from the koreanize-matplotlib package, else the system.
+
+    >>> korean_font_path().name
+    'NanumGothic.ttf'
+    """
+    candidates = []
+    spec = importlib.util.find_spec("koreanize_matplotlib")  # finds, does not import
+    if spec is not None and spec.submodule_search_locations:
+        candidates += [Path(p) / "fonts" for p in spec.submodule_search_locations]
+    candidates += _SYSTEM_FONT_DIRS
+    for folder in candidates:
+        if (folder / "NanumGothic.ttf").is_file():
+            return folder / "NanumGothic.ttf"
+    raise RuntimeError("No Korean font found for matplotlib figures. Fix: "
+                       "`pip install koreanize-matplotlib==0.1.1` (ships NanumGothic) or "
+                       "`sudo apt-get install fonts-nanum`.")
+
+
+def use_korean_font() -> str:
+    """Register NanumGothic with matplotlib and use it for Hangul; return the font name.
+
+    >>> use_korean_font()
+    'NanumGothic'
+    """
+    path = korean_font_path()
+    if KOREAN_FONT not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", KOREAN_FONT]
+    return KOREAN_FONT
+
+
+use_korean_font()
+
+
+# --- Lines and images ----------------------------------------------------------------------
+
+def plot_lines(x: list[float], series: dict[str, list[float]], xlabel: str = "", ylabel: str = "",
+               title: str = "", logx: bool = False, logy: bool = False,
+               annotate: dict[str, list[str]] | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """One line with markers per entry of ``series`` (label → y values at ``x``), optionally on
+    log axes; ``annotate`` (label → one string per point) writes text next to the points.
+
+    >>> ax = plot_lines([1, 10], {"a": [1, 100]}, logx=True, logy=True); plt.close(ax.figure)
+    """
+    if not isinstance(x, (list, tuple)):
+        raise TypeError(f"x must be a non-empty list of numbers, got {x!r}")
+    if not x:
+        raise ValueError(f"x must be a non-empty list of numbers, got {x!r}")
+    if not isinstance(series, dict):
+        raise TypeError(f"series must be a non-empty dict label -> list of values, got {type(series).__name__}")
+    if not series:
+        raise ValueError("series must be a non-empty dict label -> list of values, got {}")
+    _plotted(x, "x", _check.flag(logx, "logx"), "logx")
+    for label, ys in series.items():
+        if not isinstance(ys, (list, tuple)) or len(ys) != len(x):
+            raise ValueError(f"series[{label!r}] must hold one value per x ({len(x)}), got {ys!r}")
+        _plotted(ys, f"series[{label!r}]", _check.flag(logy, "logy"), "logy")
+    if annotate is not None:
+        for label, texts in annotate.items():
+            if label not in series or len(texts) != len(x):
+                raise ValueError(f"annotate[{label!r}] must name a series and hold one string per x ({len(x)})")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.0))
+    for label, ys in series.items():
+        ax.plot(x, ys, marker="o", label=label)
+        for xi, yi, text in zip(x, ys, (annotate or {}).get(label, [])):
+            ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(4, 6), fontsize=9)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.4)
+    ax.legend()
+    return ax
+
+
+def _plotted(values: list | tuple, name: str, log: bool, log_name: str) -> None:
+    """Values a line chart can show: finite numbers, and > 0 on a log axis (matplotlib would
+    leave out the others without a word)."""
+    for k, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise TypeError(f"{name}[{k}] must be a number, got {type(v).__name__}")
+        if not math.isfinite(v):
+            raise ValueError(f"{name}[{k}] is {v}: every value must be a finite number")
+        if log and v <= 0:
+            raise ValueError(f"{name}[{k}] is {v}: a log axis ({log_name}=True) shows only values > 0")
+
+
+def _figure_size(width: float, height: float, what: str) -> None:
+    """Refuse a figure larger than matplotlib draws (2**16 pixels a side)."""
+    dpi = float(matplotlib.rcParams["figure.dpi"])
+    if max(width, height) * dpi >= 2**16:
+        raise ValueError(f"{what} makes a figure of {width:g} x {height:g} inches, {max(width, height) * dpi:,.0f} "
+                         f"pixels at {dpi:g} dpi, more than the 65,536 pixels matplotlib draws")
+
+
+def _inside(mark: object, shape: tuple[int, ...], where: str) -> tuple[int, int]:
+    """``mark`` as (i, j), a cell of a grid of ``shape`` (an outline outside it would not show)."""
+    i, j = _check.pair(mark, "mark", minimum=0)
+    if i >= shape[0] or j >= shape[1]:
+        raise ValueError(f"mark {(i, j)} must lie inside {where} of shape {tuple(shape)}")
+    return i, j
+
+
+def plot_images(images: list[torch.Tensor | None], titles: list[str], ncols: int | None = None,
+                cmap: str | list[str] = "gray", symmetric: bool | list[bool] = False,
+                size: float = 2.2, height: float | None = None) -> plt.Figure:
+    """2-D tensors as images in a grid (row by row, ``ncols`` per row); ``None`` leaves a cell
+    empty. ``symmetric=True`` centers the color scale on zero (for signed maps, with a
+    diverging ``cmap`` such as "RdBu_r"); both may be given per image as lists. Each cell is
+    ``size`` inches wide and ``height`` (default: ``size``) inches high.
+
+    >>> fig = plot_images([torch.eye(3), None], ["I", ""]); plt.close(fig)
+    """
+    if not isinstance(images, (list, tuple)):
+        raise TypeError("images must be a non-empty list of 2-D tensors (or None)")
+    if not images:
+        raise ValueError("images must be a non-empty list of 2-D tensors (or None), got an empty one")
+    if not isinstance(titles, (list, tuple)) or len(titles) != len(images):
+        raise ValueError(f"titles must hold one string per image ({len(images)}), got {titles!r}")
+    n = len(images)
+    cols = n if ncols is None else _check.integer(ncols, "ncols", minimum=1)
+    rows = -(-n // cols)
+    cmaps = list(cmap) if isinstance(cmap, (list, tuple)) else [cmap] * n
+    syms = list(symmetric) if isinstance(symmetric, (list, tuple)) else [symmetric] * n
+    if len(cmaps) != n or len(syms) != n:
+        raise ValueError(f"cmap and symmetric must be single values or lists of {n}")
+    for name in cmaps:
+        if not (isinstance(name, matplotlib.colors.Colormap) or (isinstance(name, str) and name in matplotlib.colormaps)):
+            raise ValueError(f"cmap must be a matplotlib colormap name, got {name!r} (e.g. 'gray' or 'RdBu_r')")
+    size = _check.real(size, "size", above=0)
+    row_h = size if height is None else _check.real(height, "height", above=0)
+    _figure_size(size * cols, row_h * rows + 0.3, f"size={size:g}" + ("" if height is None else f", height={row_h:g}"))
+    mats = [None if M is None else _check.tensor(M, f"images[{k}]", ndim=2, floating=False)
+            for k, M in enumerate(images)]
+    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, row_h * rows + 0.3), squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k >= n or mats[k] is None:
+            continue
+        M = mats[k].detach().float().cpu()
+        lim = float(M.abs().max()) or 1.0
+        kw = {"vmin": -lim, "vmax": lim} if syms[k] else {}
+        ax.imshow(M.numpy(), cmap=cmaps[k], **kw)
+        ax.set_title(titles[k], fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_mask(mask: torch.Tensor, title: str = "", mark: tuple[int, int] | None = None,
+              ax: plt.Axes | None = None) -> plt.Axes:
+    """Show a boolean (or numeric) 2-D map as an image, e.g. a receptive field.
+
+    ``mark = (i, j)`` outlines one cell (say, the output position traced back).
+
+    >>> ax = plot_mask(torch.eye(3, dtype=torch.bool)); plt.close(ax.figure)
+    """
+    mask = _check.tensor(mask, "mask", ndim=2, floating=False)
+    cell = None if mark is None else _inside(mark, tuple(mask.shape), "mask")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.2, 3.2))
+    ax.imshow(mask.detach().float().cpu().numpy(), cmap="Blues", vmin=0)
+    ax.set_xticks(range(mask.shape[1]))
+    ax.set_yticks(range(mask.shape[0]))
+    ax.set_xticks([x - 0.5 for x in range(mask.shape[1] + 1)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(mask.shape[0] + 1)], minor=True)
+    ax.grid(which="minor", color="gray", lw=0.5)
+    ax.tick_params(which="both", length=0, labelsize=8)
+    if cell is not None:
+        i, j = cell
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d62828", lw=2.5))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_influence_maps(maps: list[torch.Tensor], titles: list[str],
+                        mark: tuple[int, int] | None = None) -> plt.Figure:
+    """Influence maps (|gradient| of one output with respect to each input pixel) side by side,
+    the output's own position outlined by ``mark``. A white cell has no influence at all; every
+    pixel with some influence is blue, darker for more.
+
+    >>> fig = plot_influence_maps([torch.eye(3), torch.ones(3, 3)], ["a", "b"], mark=(1, 1))
+    >>> plt.close(fig)
+    """
+    if not isinstance(maps, (list, tuple)):
+        raise TypeError("maps must be a non-empty list of 2-D tensors")
+    if not maps:
+        raise ValueError("maps must be a non-empty list of 2-D tensors, got an empty one")
+    if not isinstance(titles, (list, tuple)) or len(titles) != len(maps):
+        raise ValueError(f"titles must hold one string per map ({len(maps)}), got {titles!r}")
+    maps = [_check.tensor(M, f"maps[{k}]", ndim=2, floating=False) for k, M in enumerate(maps)]
+    cells = [None if mark is None else _inside(mark, tuple(M.shape), f"maps[{k}]") for k, M in enumerate(maps)]
+    cmap = plt.get_cmap("Blues").with_extremes(bad="white")
+    fig, axes = plt.subplots(1, len(maps), figsize=(3.4 * len(maps), 3.6), squeeze=False)
+    for k, (M, ax) in enumerate(zip(maps, axes[0])):
+        M = M.detach().float().cpu()
+        top = float(M.abs().max()) or 1.0
+        A = np.ma.masked_equal(M.abs().numpy(), 0.0)
+        ax.imshow(A, cmap=cmap, vmin=-0.3 * top, vmax=top)  # the weakest influence is still blue
+        h, w = M.shape
+        ax.set_xticks([x - 0.5 for x in range(w + 1)], minor=True)
+        ax.set_yticks([y - 0.5 for y in range(h + 1)], minor=True)
+        ax.set_xticks(range(0, w, max(1, w // 6)))
+        ax.set_yticks(range(0, h, max(1, h // 6)))
+        ax.grid(which="minor", color="gray", lw=0.5)
+        ax.tick_params(which="both", length=0, labelsize=8)
+        if cells[k] is not None:
+            i, j = cells[k]
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d62828", lw=2.5))
+        ax.set_title(titles[k])
+    fig.tight_layout()
+    return fig
+
+
+
+# --- Training results ----------------------------------------------------------------------
+
+def plot_history(histories: dict[str, object], labels: tuple[str, str, str] = ("train loss", "train acc", "test acc"),
+                 xlabel: str = "epoch") -> plt.Figure:
+    """Learning curves after training, one panel per run (title → ``History``): training
+    loss, training accuracy and test accuracy per epoch, as D2L draws them.
+
+    >>> from companion.training import History
+    >>> fig = plot_history({"run": History([1.0, 0.5], [0.6, 0.8], [0.6, 0.7])}); plt.close(fig)
+    """
+    if not isinstance(histories, dict):
+        raise TypeError("histories must be a non-empty dict title -> History")
+    if not histories:
+        raise ValueError("histories must be a non-empty dict title -> History, got {}")
+    labels = _check.strings(labels, "labels", 3, "train loss, train acc, test acc")
+    for title, h in histories.items():
+        if not all(hasattr(h, a) for a in ("train_loss", "train_acc", "test_acc")):
+            raise TypeError(f"histories[{title!r}] must be a History, got {type(h).__name__}")
+        n = {len(h.train_loss), len(h.train_acc), len(h.test_acc)}
+        if n == {0}:
+            raise ValueError(f"histories[{title!r}] has no epochs to plot")
+        if len(n) != 1:
+            raise ValueError(f"histories[{title!r}] must hold one number per epoch in each of its three lists")
+    fig, axes = plt.subplots(1, len(histories), figsize=(4.6 * len(histories), 3.4), squeeze=False)
+    for ax, (title, h) in zip(axes[0], histories.items()):
+        epochs = list(range(1, len(h.train_loss) + 1))
+        ax.plot(epochs, h.train_loss, "-", color="#1f77b4", label=labels[0])
+        ax.plot(epochs, h.train_acc, "--", color="#9467bd", label=labels[1])
+        ax.plot(epochs, h.test_acc, "-.", color="#2ca02c", marker="o", ms=4, label=labels[2])
+        ax.set_xlabel(xlabel)
+        ax.set_xlim(1, max(len(epochs), 2))
+        ax.set_ylim(0, max(1.0, max(h.train_loss) * 1.05))
+        ax.set_title(str(title))
+        ax.grid(True, alpha=0.4)
+        ax.legend(loc="center right", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(C: torch.Tensor, classes: list[str], xlabel: str = "predicted",
+                          ylabel: str = "true", title: str = "") -> plt.Figure:
+    """A confusion matrix (rows: true class, columns: predicted class) with its counts written
+    in the cells; the diagonal holds the correct predictions. A floating-point ``C`` of rates
+    (e.g. each row divided by its sum) is shown as rates, two decimals in each cell.
+
+    >>> fig = plot_confusion_matrix(torch.tensor([[5, 1], [2, 7]]), ["a", "b"]); plt.close(fig)
+    """
+    C = _check.tensor(C, "C", ndim=2, floating=False)
+    if C.shape[0] != C.shape[1]:
+        raise ValueError(f"C must be square, got shape {tuple(C.shape)}")
+    if not isinstance(classes, (list, tuple)) or len(classes) != C.shape[0]:
+        raise ValueError(f"classes must hold one name per row of C ({C.shape[0]}), got {classes!r}")
+    n = C.shape[0]
+    M = C.detach().cpu()
+    if M.dtype == torch.bool or M.is_complex():
+        raise TypeError(f"C must hold counts or rates (numbers), got {M.dtype}")
+    M = M.double()
+    if not bool(M.isfinite().all()):
+        raise ValueError(f"C must hold finite numbers, got {float(M[~M.isfinite()][0])}")
+    if bool((M < 0).any()):
+        raise ValueError(f"C must hold counts or rates >= 0, got {M.min().item():g}")
+    counts = not C.is_floating_point() or bool((M == M.round()).all())  # rates are not truncated to 0
+    fig, ax = plt.subplots(figsize=(0.62 * n + 2.4, 0.62 * n + 1.6))
+    ax.imshow(M.numpy(), cmap="Blues")
+    top = float(M.max())
+    for i in range(n):
+        for j in range(n):
+            v = float(M[i, j])
+            ax.text(j, i, f"{v:.0f}" if counts else f"{v:.2f}", ha="center", va="center", fontsize=8,
+                    color="white" if v > top / 2 else "black")
+    ax.set_xticks(range(n), classes, rotation=45, ha="right")
+    ax.set_yticks(range(n), classes)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

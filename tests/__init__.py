@@ -1,0 +1,1 @@
+"""The course's tests: `make test` runs them all (see README)."""

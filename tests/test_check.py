@@ -1,0 +1,67 @@
+"""companion._check: the argument checks every public function's guard is built from."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from companion import _check
+
+
+def test_accepted_values_come_back_converted():
+    assert _check.pair(3, "k") == (3, 3) and _check.pair([2, 5], "k") == (2, 5)
+    assert _check.ints([6, 16], "channels", 2, minimum=1) == (6, 16)
+    assert _check.ints((0,), "sides") == (0,)
+    assert _check.one_of("avg", "pool", {"avg": 1, "max": 2}) == "avg"
+    assert _check.one_of(None, "scheduler", ("cosine",), allow_none=True) is None
+    assert _check.flag(False, "bias") is False and _check.flag(None, "cl", allow_none=True) is None
+    net = nn.Linear(1, 1)
+    assert _check.module(net, "net") is net
+    assert _check.function(len, "f") is len
+    assert _check.strings(["a", "b"], "titles", 2, "a, b") == ("a", "b")
+
+
+def test_numpy_integers_are_ints_and_come_back_as_python_ints():
+    for v in (np.int64(4), np.uint8(4), np.int32(4)):
+        out = _check.integer(v, "n", minimum=1)
+        assert out == 4 and type(out) is int
+    assert _check.pair(np.int64(3), "k") == (3, 3) and type(_check.pair(np.int64(3), "k")[0]) is int
+    for v in (np.bool_(True), np.float64(4.0), torch.tensor(4)):
+        with pytest.raises(TypeError, match="n must be an int"):
+            _check.integer(v, "n")
+    with pytest.raises(ValueError, match="n must be >= 5, got 4"):
+        _check.integer(np.int64(4), "n", minimum=5)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: _check.integer(True, "n"), TypeError, "n must be an int, got bool"),
+    (lambda: _check.integer(0, "n", minimum=1), ValueError, "n must be >= 1, got 0"),
+    (lambda: _check.pair((1, 2, 3), "kernel_size"), ValueError, r"kernel_size must be an int or a pair"),
+    (lambda: _check.pair((1, 0), "kernel_size", minimum=1), ValueError, r"kernel_size\[1\] must be >= 1"),
+    (lambda: _check.ints(5, "channels", 2), TypeError, "channels must be a tuple of 2 ints, got int"),
+    (lambda: _check.ints((6,), "channels", 2), ValueError, r"channels must hold 2 ints, got 1: \(6,\)"),
+    (lambda: _check.ints((6, 1.5), "channels", 2), TypeError, r"channels\[1\] must be an int"),
+    (lambda: _check.ints([], "sides"), ValueError, r"sides must be a non-empty list of ints, got \[\]"),
+    (lambda: _check.ints([3, 0], "sides", minimum=1), ValueError, r"sides\[1\] must be >= 1"),
+    (lambda: _check.one_of(1, "mode", ("max", "avg")), TypeError, "mode must be a str, 'max' or 'avg', got int"),
+    (lambda: _check.one_of("min", "mode", ("max", "avg")), ValueError, "mode must be 'max' or 'avg', got 'min'"),
+    (lambda: _check.one_of("x", "opt", ("sgd", "adam", "adamw")), ValueError, "opt must be 'sgd', 'adam' or 'adamw'"),
+    (lambda: _check.one_of(None, "mode", ("max",)), TypeError, "mode must be a str"),
+    (lambda: _check.one_of(3, "scheduler", ("cosine",), allow_none=True), TypeError,
+     "scheduler must be a str, None or 'cosine', got int"),
+    (lambda: _check.flag(1, "bias"), TypeError, "bias must be a bool, got int"),
+    (lambda: _check.flag(None, "bias"), TypeError, "bias must be a bool, got NoneType"),
+    (lambda: _check.flag("yes", "cl", allow_none=True), TypeError, "cl must be a bool or None, got str"),
+    (lambda: _check.module(lambda x: x, "net"), TypeError, "net must be a torch.nn.Module, got function"),
+    (lambda: _check.function(3, "f"), TypeError, "f must be a callable"),
+    (lambda: _check.strings(("a", 1), "titles", 2, "input, output"), TypeError,
+     r"titles must be 2 strings \(input, output\)"),
+    (lambda: _check.strings("ab", "titles", 2, "input, output"), TypeError, "titles must be 2 strings"),
+    (lambda: _check.tensor(torch.ones(2, 2, dtype=torch.long), "X"), TypeError, "X must have a floating-point"),
+    (lambda: _check.tensor(torch.ones(2), "X", ndim=(2, 3)), ValueError, "X must be a 2 or 3-D tensor"),
+    (lambda: _check.labels(torch.ones(2), "y"), TypeError, "y must hold integer class labels"),
+    (lambda: _check.same_dtype(torch.ones(1), torch.ones(1, dtype=torch.float64), "X", "K"), TypeError,
+     "X and K must have the same dtype"),
+])
+def test_refusals_name_the_argument_and_what_was_expected(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
