@@ -5,8 +5,22 @@ Korean labels on Korean pages
     writes "Exercise 1.3.2" and "Solution to Exercise 1.3.2" on every page. On pages
     under ``book/ko/`` this extension writes "연습 문제 1.3.2" and "연습 문제 1.3.2 풀이"
     instead (same numbers, same links), the fold buttons say 펼치기/접기 instead of
-    "Click to show/hide", and the page is marked ``<html lang="ko">``. (The theme's own
-    words, such as "Search" and "Contents", stay English: they follow ``language``.)
+    "Click to show/hide", and the page is marked ``<html lang="ko">``. The theme's own
+    words (검색, 목차, 이전/다음, tooltips) and figure numbers (그림 1.3.2) follow the
+    page too: see ``korean_interface.py``, which this extension loads.
+
+Readers see Hangul and find Korean words
+    ``hangul_font.py`` builds the book's Korean web font (a NanumGothic subset) after the
+    pages are written; ``korean_search.py`` makes the search strip Korean particles
+    (가중치를 → 가중치). This extension loads both.
+
+Numbers per edition
+    Both parts of the book are numbered on their own (section 1.3 is the same page in
+    both), but Sphinx counts figures and exercises per section number across the whole
+    project, so the English exercises of section 1.3 continued where the Korean ones
+    stopped (Exercise 1.3.6 instead of 1.3.1). After Sphinx numbers them, this extension
+    renumbers figures, tables and exercises within each edition: 그림 1.3.1 and Figure
+    1.3.1 are the same figure.
 
 A clean browser console
     Inline scripts that Jupyter Book's extensions register twice are written once.
@@ -17,6 +31,17 @@ The companion API pages
     ``companion/*.py`` except ``_private`` ones and the ``bench`` script), documented from
     the docstrings with autodoc. A new module shows up without editing the pages. The
     Korean page uses ``:no-index:``, so every object has one canonical entry (English).
+
+Search results that start with the page
+    Sphinx's search shows, under each result, the text of the page's ``role="main"``
+    element, which in this theme begins with the header buttons and the print-only table
+    of contents (".ipynb .pdf Contents 1.5.1 ..."). The search pages leave those out, and
+    the TeX delimiters of formulas, which are not typeset there.
+
+Layout fixes for readers
+    ``_ext/reader.css`` (copied into ``_static/``) holds the few CSS rules the theme lacks
+    for this book, such as API signatures that wrap on a phone instead of making the
+    page scroll sideways.
 
 Math without a network
     Sphinx loads MathJax from a CDN by default, so formulas would stay raw LaTeX offline.
@@ -118,6 +143,35 @@ def _depart_exercise(self, node: nodes.Element) -> None:
     if saved is not None:
         self.config.numfig_format["exercise"] = saved
         self._book_extras_saved_format = None
+
+
+def edition_of(docname: str) -> str:
+    """The edition a page belongs to ("book/ko", "book/en"), or "" outside them.
+
+    >>> edition_of("book/ko/03_conv_layer"), edition_of("book/intro")
+    ('book/ko', '')
+    """
+    parts = docname.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 and parts[0] == "book" else ""
+
+
+def number_each_edition(app: Sphinx, env) -> list[str]:
+    """Renumber figures, tables and exercises 1, 2, 3... within each section of each
+    edition (Sphinx counts per section number over the whole project). Returns the pages
+    whose numbers changed, so that they are written again."""
+    groups: dict[tuple, list] = {}
+    for docname, kinds in env.toc_fignumbers.items():
+        for figtype, numbers in kinds.items():
+            for figure_id, number in numbers.items():
+                key = (edition_of(docname), figtype, tuple(number[:-1]))
+                groups.setdefault(key, []).append((number[-1], docname, figure_id))
+    changed = set()
+    for (_, figtype, section), entries in groups.items():
+        for new, (old, docname, figure_id) in enumerate(sorted(entries), start=1):
+            if old != new:
+                env.toc_fignumbers[docname][figtype][figure_id] = (*section, new)
+                changed.add(docname)
+    return sorted(changed)
 
 
 TOGGLE_HINTS_KO = "toggleHintShow = '펼치기'; toggleHintHide = '접기';"  # sphinx-togglebutton's globals
@@ -248,14 +302,44 @@ def copy_mathjax(app: Sphinx, exc: Exception | None) -> None:
         shutil.copyfile(source, target)
 
 
+# --- search result summaries -------------------------------------------------------------
+
+# Runs before Sphinx's search starts (both wait for DOMContentLoaded; this one registered first).
+SEARCH_SUMMARIES = r"""
+document.addEventListener('DOMContentLoaded', () => {
+  if (typeof Search === 'undefined' || !Search.htmlToText) return;
+  const pageText = Search.htmlToText;
+  Search.htmlToText = (htmlString, anchor) => {
+    const page = new DOMParser().parseFromString(htmlString, 'text/html');
+    page.querySelectorAll('.bd-header-article, #jb-print-docs-body, .prev-next-footer').forEach(el => el.remove());
+    // formulas are not typeset in a summary: drop the TeX delimiters \( \) \[ \] $$
+    return pageText(page.documentElement.outerHTML, anchor).replace(/\\[()[\]]|\$\$/g, '');
+  };
+});
+"""
+
+
+# --- CSS fixes ---------------------------------------------------------------------------
+
+READER_CSS = Path(__file__).parent / "reader.css"
+
+
+def copy_reader_css(app: Sphinx, exc: Exception | None) -> None:
+    if exc is None and app.builder.format == "html":
+        shutil.copyfile(READER_CSS, Path(app.outdir) / "_static" / READER_CSS.name)
+
+
 def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx_exercise")  # we override its HTML writer for exercises
+    for extension in ("korean_interface", "korean_search", "hangul_font"):  # beside this file in _ext/
+        app.setup_extension(extension)
     from sphinx_exercise.nodes import exercise_enumerable_node
 
     app.add_node(exercise_enumerable_node, override=True,
                  html=(_visit_exercise, _depart_exercise),
                  singlehtml=(_visit_exercise, _depart_exercise))
     app.add_post_transform(KoreanExerciseTitles)
+    app.connect("env-get-updated", number_each_edition, priority=900)  # after Sphinx numbers them
     app.connect("html-page-context", set_page_language)
     app.connect("html-page-context", drop_duplicate_scripts)
     app.connect("source-read", insert_api)
@@ -263,4 +347,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-outdated", api_pages_outdated)
     app.connect("builder-inited", check_mathjax)
     app.connect("build-finished", copy_mathjax)
+    app.add_css_file(READER_CSS.name)
+    app.add_js_file(None, body=SEARCH_SUMMARIES)
+    app.connect("build-finished", copy_reader_css)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

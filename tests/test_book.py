@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import companion
-from bookbuild import HTML, ROOT, all_pages, build_book, part_files, source_of
+from tests.helpers.bookbuild import HTML, ROOT, all_pages, build_book, part_files, source_of
 
 BOOK = ROOT / "book"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -46,7 +46,7 @@ def test_parts_list_the_same_pages_in_the_same_order(ko_part, en_part):
 
 
 def test_the_two_editions_are_numbered_parts():
-    from bookbuild import toc
+    from tests.helpers.bookbuild import toc
     parts = {p["caption"]: p for p in toc()["parts"]}
     assert [c for c in parts if parts[c].get("numbered")] == ["한국어", "English"]
     sections = [f for f in part_files("한국어") if re.fullmatch(r"book/ko/\d\d_\w+", f)]
@@ -169,12 +169,11 @@ def test_the_two_glossaries_define_the_same_terms():
 
 # --- the book's Sphinx extension (_ext/book_extras.py) -----------------------------------
 
-def test_book_extension_examples():
+@pytest.mark.parametrize("name", ["book_extras", "hangul_font", "korean_search", "korean_interface"])
+def test_book_extension_examples(name):
     import doctest
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("book_extras", ROOT / "_ext" / "book_extras.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from tests.helpers import book_extension
+    module = book_extension(name)  # the module object the browser test uses too
     failed, tried = doctest.testmod(module)
     assert tried and not failed
 
@@ -244,3 +243,107 @@ def test_section_numbers_match_file_names(build, edition):
     assert entries, "no numbered sections found in the overview's table of contents"
     for nn, number in entries:
         assert number == f"1.{int(nn)}", f"{nn}_…: numbered {number}"
+
+
+# --- figures and exercises: numbered per section, in the page's language -----------------
+
+CAPTION_WORD = {"ko": {"figure": "그림", "exercise": "연습 문제"}, "en": {"figure": "Figure", "exercise": "Exercise"}}
+SECTION_PAGE = re.compile(r"book/(ko|en)/(\d\d)_\w+")
+
+
+def numbering_problems(page: str, page_html: str) -> list[str]:
+    """Figures and exercises of section 1.NN are numbered 1.NN.1, 1.NN.2, ... in each
+    edition, with the word of the page's language (그림/연습 문제, Figure/Exercise)."""
+    lang, nn = SECTION_PAGE.fullmatch(page).groups()
+    captions = [c.strip() for c in re.findall(r'<span class="caption-number">([^<]*)</span>', page_html)]
+    problems = []
+    for kind, word in CAPTION_WORD[lang].items():
+        numbers = [c[len(word):].strip() for c in captions if c.startswith(word + " ")]
+        expected = [f"1.{int(nn)}.{k}" for k in range(1, len(numbers) + 1)]
+        if numbers != expected:
+            problems.append(f"{kind}s numbered {numbers}, expected {expected}")
+    other = "en" if lang == "ko" else "ko"
+    foreign = [c for c in captions if c.startswith(tuple(CAPTION_WORD[other].values()))]
+    if foreign:
+        problems.append(f"labels in the other language: {foreign}")
+    return problems
+
+
+@pytest.mark.parametrize("page", [p for p in all_pages() if SECTION_PAGE.fullmatch(p)])
+def test_figures_and_exercises_are_numbered_per_section_in_each_edition(build, page):
+    problems = numbering_problems(page, built(page))
+    assert not problems, f"{page}: " + "; ".join(problems)
+
+
+FIGURE = re.compile(r'<figure class="[^"]*" id="(?P<id>[^"]+)">\s*(?P<body>.*?)</figure>', re.S)
+
+
+def figures(page_html: str) -> list[tuple[str, str]]:
+    """(id, caption number) of each figure of a page."""
+    out = []
+    for m in FIGURE.finditer(page_html):
+        number = re.search(r'<span class="caption-number">([^<]*)</span>', m["body"])
+        out.append((m["id"], number[1].strip() if number else ""))
+    return out
+
+
+@pytest.mark.parametrize("page", [p for p in all_pages() if SECTION_PAGE.fullmatch(p)])
+def test_every_generated_figure_has_a_numbered_caption(build, page):
+    """Every image a code cell draws is a figure with a caption (MyST-NB cell metadata
+    ``mystnb: figure: caption, name``), named ``<edition>-fig-<short>``; the twin page has
+    the figures of the same names."""
+    lang = SECTION_PAGE.fullmatch(page)[1]
+    page_html = built(page)
+    article = page_html[page_html.index("<article"):page_html.index("</article>")]
+    named = figures(article)
+    uncaptioned = article.count("<img ") - len([fid for fid, number in named if number])
+    assert uncaptioned <= 0, (
+        f"{page}: {uncaptioned} of {article.count('<img ')} images have no numbered caption; give each "
+        f'figure cell {{"mystnb": {{"figure": {{"caption": ..., "name": "{lang}-fig-<short>"}}, "image": {{"alt": ...}}}}}}')
+    wrong = [fid for fid, _ in named if not fid.startswith(f"{lang}-fig-")]
+    assert not wrong, f"{page}: figure names must start with {lang}-fig-: {wrong}"
+    twin = page.replace(f"book/{lang}/", f"book/{'en' if lang == 'ko' else 'ko'}/")
+    mine = sorted(fid.split("-fig-", 1)[1] for fid, _ in named)
+    theirs = sorted(fid.split("-fig-", 1)[1] for fid, _ in figures(built(twin)) if "-fig-" in fid)
+    assert mine == theirs, f"{page}: figures {mine}, its twin {twin}: {theirs}"
+
+
+# --- the Korean web font (_ext/hangul_font.py) ----------------------------------------------
+
+FONT_BUDGET = 1_000_000  # bytes, all font files together
+
+
+def ks_x_1001_syllables() -> set[str]:
+    """The 2,350 Hangul syllables of KS X 1001: EUC-KR 0xB0A1-0xC8FE."""
+    return {bytes([lead, trail]).decode("euc-kr") for lead in range(0xB0, 0xC9) for trail in range(0xA1, 0xFF)}
+
+
+def test_the_web_font_covers_every_hangul_character_within_its_budget(build):
+    from fontTools.ttLib import TTFont
+
+    from tests.helpers.bookbuild import REPORT
+
+    folder = HTML / "_static" / "fonts"
+    fonts = sorted(folder.glob("*.woff2"))
+    assert len(fonts) == 2, f"expected a regular and a bold face in {folder}: {fonts}"
+    size = sum(f.stat().st_size for f in fonts)
+    REPORT.append(f"Hangul web font: {size / 1024:.0f} KB in {len(fonts)} files (budget {FONT_BUDGET // 1000:,} KB)")
+    assert size <= FONT_BUDGET, f"the web fonts take {size:,} bytes, over the budget of {FONT_BUDGET:,}"
+    licence = (folder / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL OPEN FONT LICENSE" in licence and "NAVER" in licence, "the OFL licence must ship beside the font"
+    pages = list(HTML.rglob("*.html")) + [HTML / "searchindex.js"]
+    korean = re.compile(r"[\u1100-\u11ff\u3000-\u303f\u3130-\u318f\uac00-\ud7a3\uff00-\uffef]")  # and 「」
+    needed = {c for path in pages for c in korean.findall(path.read_text(encoding="utf-8"))}
+    assert len(ks_x_1001_syllables()) == 2350
+    needed |= ks_x_1001_syllables()
+    for path in fonts:
+        font = TTFont(path)
+        missing = needed - {chr(code) for code in font.getBestCmap()}
+        assert not missing, f"{path.name} lacks {len(missing)} Hangul characters, e.g. {sorted(missing)[:20]}"
+        names = {record.nameID: record.toUnicode() for record in font["name"].names}
+        # A modified OFL font must not carry the Reserved Font Name (NanumGothic).
+        assert not any("Nanum" in names.get(i, "") for i in (1, 4, 6, 16)), f"{path.name} is named {names}"
+    css = (HTML / "_static" / "hangul.css").read_text(encoding="utf-8")
+    assert "unicode-range" in css and '"Malgun Gothic"' in css
+    for page in all_pages():
+        assert "_static/hangul.css" in built(page), f"{page} does not load hangul.css"

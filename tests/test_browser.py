@@ -1,29 +1,66 @@
-"""Every page of the built book, opened in a real (headless) Chromium.
+"""Every page of the built book, opened in a real (headless) Chromium and looked at as a
+reader sees it: after the page has been scrolled through (lazy images load) and MathJax
+has finished.
 
-For each page: it loads, has its title, every image has loaded, the formulas are typeset,
-the console shows no errors, Korean pages contain Hangul, and the link to the twin page
-resolves. A screenshot of each page goes to _build/screenshots/. Then the search page must
-find "합성곱" and "stride".
+On every page: it loads with its title, every image has loaded, formulas are typeset, the
+console is clean, the link to the twin page resolves; Hangul is drawn with a real font
+(Chromium reports which fonts drew each element's text; and a font without Hangul draws
+합, 성 and 곱 as one and the same box on a canvas); the rendered text holds
+no raw markdown table, raw TeX delimiter or unrendered ``**``; every image has alt text
+that is neither empty nor a file name; the interface speaks the page's language. At 390 px
+(a phone) no page scrolls sideways. In dark mode, figures keep a light backdrop.
+
+Search: for every glossary term of both editions, the search finds every page whose
+rendered text contains the term in any form (Korean: with particles attached; English:
+inflected). The recall is printed at the end of the run.
+
+Full-page screenshots go to _build/screenshots/: every page at desktop width, the landing
+page and one section per edition at 390 px, one section per edition in dark mode, and
+contact-sheet.png, which tiles them all.
 
 Needs Debian's `chromium` and `chromium-driver`; without them the test is skipped with a
 message, except in CI (the CI variable is set), where it fails.
 """
 from __future__ import annotations
 
+import base64
+import functools
+import html
 import json
 import re
 import shutil
+import subprocess
 import urllib.request
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from bookbuild import HTML, SCREENSHOTS, all_pages, build_book, source_of
-from browser import APT_LINE, chromium, in_ci, missing_browser, serve
+from tests.helpers import bookbuild
+from tests.helpers.bookbuild import HTML, ROOT, SCREENSHOTS, all_pages, build_book, source_of
+from tests.helpers.browser import APT_LINE, chromium, in_ci, missing_browser, serve
+
+from tests.helpers import book_extension
+
+FAMILY, SYSTEM_FONTS = book_extension("hangul_font").FAMILY, book_extension("hangul_font").SYSTEM_FONTS
+SearchBilingual = book_extension("korean_search").SearchBilingual
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 PAGES = all_pages()
 TWIN = {"ko": "en", "en": "ko"}
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844
+NOTEBOOK_NAMES = sorted({p.stem for p in (ROOT / "book" / "en").glob("*.ipynb")})
+PHONE_SHOTS = ["book/intro", "book/ko/08_lenet", "book/en/08_lenet"]
+DARK_SHOTS = ["book/ko/08_lenet", "book/en/08_lenet"]
+
+
+def edition(page: str) -> str:
+    """The language of a page's interface: Korean under book/ko/, English elsewhere."""
+    return "ko" if page.startswith("book/ko/") else "en"
+
+
+def shot_name(page: str, variant: str = "") -> str:
+    return page.replace("/", "__") + (f"@{variant}" if variant else "") + ".jpg"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +75,7 @@ def site():
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # no stale pictures of removed pages
     SCREENSHOTS.mkdir(parents=True)
     with serve(HTML) as base, chromium() as driver:
-        driver.set_script_timeout(30)
+        driver.set_script_timeout(60)
         yield base, driver
 
 
@@ -54,87 +91,628 @@ def source_title(page: str) -> str:
     return re.sub(r"[*_`]", "", first[2:]).strip()
 
 
-# Wait until the page has settled: images decoded, MathJax done. Returns what it saw.
+# --- looking at a page ---------------------------------------------------------------------
+
+# Scroll through the page (lazy content loads), then wait for the images, MathJax and the
+# web fonts. Resolves with null, or with what went wrong.
 SETTLE = """
 const done = arguments[arguments.length - 1];
-const start = Date.now();
-document.querySelectorAll('img[loading="lazy"]').forEach(img => { img.loading = 'eager'; });
-const images = () => Array.from(document.images);
-function finish() {
-  done({
-    images: images().map(img => [img.currentSrc || img.src, img.naturalWidth]),
-    math: document.querySelectorAll('.math').length,
-    typeset: document.querySelectorAll('mjx-container').length,
-    mathErrors: document.querySelectorAll('mjx-merror').length,
-    text: (document.querySelector('main') || document.body).innerText,
-  });
-}
-(function poll() {
-  const loading = images().some(img => !img.complete);
-  const mathPending = document.querySelector('.math') &&
-      !(window.MathJax && MathJax.startup && MathJax.startup.promise);
-  if ((loading || mathPending) && Date.now() - start < 20000) { setTimeout(poll, 100); return; }
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    MathJax.startup.promise.then(finish, finish);
-  } else {
-    finish();
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+(async () => {
+  const start = Date.now();
+  document.querySelectorAll('img[loading="lazy"]').forEach(img => { img.loading = 'eager'; });
+  const step = Math.max(200, innerHeight - 100);
+  for (let y = 0; y < document.documentElement.scrollHeight; y += step) {
+    scrollTo(0, y);
+    await sleep(20);
   }
-})();
+  scrollTo(0, 0);
+  while (Array.from(document.images).some(img => !img.complete) && Date.now() - start < 20000) await sleep(100);
+  if (document.querySelector('.math')) {
+    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise) && Date.now() - start < 20000) {
+      await sleep(100);
+    }
+    if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  }
+  await document.fonts.ready;
+  done(null);
+})().catch(error => done(String(error)));
 """
+
+# What a reader sees, collected in one pass. arguments[0]: the bundled font's family.
+LOOK = r"""
+const FAMILY = arguments[0];
+const HANGUL = /[\uac00-\ud7a3]/;
+const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
+
+// The rendered text outside code and typeset math, block by block.
+const CODE = 'pre, code, kbd, samp, script, style, mjx-container, textarea, .highlight';
+const blocks = new Map();
+const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const parent = node.parentElement;
+  if (!parent || parent.closest(CODE)) continue;
+  const block = parent.closest('p, li, td, th, dt, dd, h1, h2, h3, h4, h5, h6, figcaption, caption, div') || article;
+  blocks.set(block, (blocks.get(block) || '') + node.textContent);
+}
+
+// The interface: every text and tooltip that is not the book's content.
+const CONTENT = ['article', 'nav.bd-docs-nav', 'nav.page-toc', '#jb-print-toc', '#jb-print-docs-body h1',
+  '.prev-next-title', '.logo__title', '.component-author', 'script', 'style', 'kbd', '.btn__text-container',
+  '#search-results'].join(', ');
+const ui = [];
+const uiWalker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = uiWalker.nextNode(); node; node = uiWalker.nextNode()) {
+  const text = node.textContent.trim();
+  if (text && node.parentElement && !node.parentElement.closest(CONTENT)) ui.push(text);
+}
+const ATTRIBUTES = ['title', 'aria-label', 'placeholder', 'data-bs-title', 'data-tooltip'];
+for (const el of document.body.querySelectorAll(ATTRIBUTES.map(a => `[${a}]`).join(', '))) {
+  // inside the content, only the theme's own controls: heading links and copy buttons
+  if (el.closest(CONTENT) && !el.matches('a.headerlink, .copybtn')) continue;
+  for (const a of ATTRIBUTES) if (el.getAttribute(a)) ui.push(el.getAttribute(a).trim());
+}
+const author = document.querySelector('.component-author');
+
+// Hangul as drawn: 합, 성, 곱 in the font of a heading, a paragraph, the sidebar and code.
+function drawn(el) {
+  const style = getComputedStyle(el);
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 64;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  ctx.font = `${style.fontStyle} ${style.fontWeight} 48px ${style.fontFamily}`;
+  ctx.textBaseline = 'top';
+  const signatures = [], inks = [];
+  for (const ch of ['합', '성', '곱']) {
+    ctx.clearRect(0, 0, 64, 64);
+    ctx.fillText(ch, 4, 4);
+    const alpha = ctx.getImageData(0, 0, 64, 64).data;
+    let ink = 0, signature = 0;
+    for (let i = 3; i < alpha.length; i += 4) {
+      if (alpha[i]) { ink++; signature = (signature * 31 + i * alpha[i]) % 1000000007; }
+    }
+    signatures.push(signature);
+    inks.push(ink);
+  }
+  return {font: ctx.font, distinct: new Set(signatures).size, ink: Math.min(...inks)};
+}
+const SAMPLES = {heading: 'article h1', text: 'article p, article li', sidebar: 'nav.bd-docs-nav a, nav.bd-docs-nav .caption-text',
+                 code: 'article pre'};
+const glyphs = {};
+for (const [where, selector] of Object.entries(SAMPLES)) {
+  const el = Array.from(document.querySelectorAll(selector)).find(e => HANGUL.test(e.textContent) && e.getClientRects().length);
+  if (el) glyphs[where] = drawn(el);
+}
+const faces = Array.from(document.fonts).filter(f => f.family.replace(/["']/g, '') === FAMILY);
+
+// Code listings of the notebooks' cells, hidden solutions opened for the measurement: which
+// ones hide the ends of their lines behind a scrollbar at this width.
+const folded = Array.from(document.querySelectorAll('.toggle-hidden'));
+folded.forEach(el => el.classList.remove('toggle-hidden'));
+const scrolling = Array.from(article.querySelectorAll('div.cell_input pre'))
+  .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+  .map(pre => pre.textContent.split('\n').reduce((a, b) => (b.length > a.length ? b : a), ''));
+folded.forEach(el => el.classList.add('toggle-hidden'));
+
+return {
+  title: document.title,
+  images: Array.from(document.images).map(img => ({
+    src: img.currentSrc || img.src, width: img.naturalWidth, alt: img.getAttribute('alt'),
+    content: article.contains(img)})),
+  math: document.querySelectorAll('.math').length,
+  typeset: document.querySelectorAll('mjx-container').length,
+  mathErrors: document.querySelectorAll('mjx-merror').length,
+  text: article.innerText,
+  blocks: Array.from(blocks.values()),
+  ui: ui,
+  author: author ? author.innerText.trim() : null,
+  hasToc: !!document.querySelector('#pst-page-toc-nav li'),
+  hasPrevious: !!document.querySelector('.prev-next-area a.left-prev'),
+  hasNext: !!document.querySelector('.prev-next-area a.right-next'),
+  links: Array.from(document.querySelectorAll('main article a')).map(a => a.href),
+  glyphs: glyphs,
+  width: innerWidth,
+  scrollingCode: scrolling,
+  bundled: {declared: faces.length, loaded: faces.filter(f => f.status === 'loaded').length,
+            check: faces.length > 0 && document.fonts.check(`16px "${FAMILY}"`, '합성곱')},
+};
+"""
+
+
+# Mark every element whose own text has Hangul (or CJK punctuation such as 「」, which Latin
+# fonts lack too) and is on screen (not the hidden MathML that MathJax keeps for screen
+# readers); returns how many such characters each one has.
+MARK_HANGUL = r"""
+const KOREAN = /[\u1100-\u11ff\u3000-\u303f\u3130-\u318f\uac00-\ud7a3\uff00-\uffef]/g;
+const counts = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+const seen = new Set();
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+  const el = node.parentElement;
+  if (!el || seen.has(el) || !node.textContent.match(KOREAN)) continue;
+  if (el.closest('mjx-assistive-mml, script, style, noscript') || !el.getClientRects().length) continue;
+  seen.add(el);
+  const own = Array.from(el.childNodes).filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.textContent).join('');
+  el.setAttribute('data-hangul-probe', counts.length);
+  counts.push([(own.match(KOREAN) || []).length, el.tagName.toLowerCase() + ': ' + own.trim().slice(0, 40)]);
+}
+return counts;
+"""
+KOREAN_FONTS = {FAMILY} | {name.strip('"') for name in SYSTEM_FONTS}
+
+
+@functools.cache
+def korean_system_fonts() -> list[str]:
+    """The Korean fonts of this machine, as fontconfig (which Chromium uses on Linux) lists
+    them. None on CI: a reader's browser shows Hangul only from a font the book ships."""
+    if not shutil.which("fc-list"):
+        return []
+    listed = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True, timeout=30)
+    return sorted({name.strip() for line in listed.stdout.splitlines() for name in line.split(",") if name.strip()})
+
+
+def hangul_drawn_without_a_korean_font(driver) -> list[str]:
+    """The elements whose Hangul the browser drew with a font that has no Hangul (boxes), by
+    asking Chromium which fonts it used for each element's text (DevTools protocol)."""
+    counts = driver.execute_script(MARK_HANGUL)
+    driver.execute_cdp_cmd("DOM.enable", {})
+    driver.execute_cdp_cmd("CSS.enable", {})
+    root = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    nodes = driver.execute_cdp_cmd("DOM.querySelectorAll", {"nodeId": root, "selector": "[data-hangul-probe]"})
+    boxes = []
+    for node_id in nodes["nodeIds"]:
+        attributes = driver.execute_cdp_cmd("DOM.getAttributes", {"nodeId": node_id})["attributes"]
+        index = int(dict(zip(attributes[::2], attributes[1::2]))["data-hangul-probe"])
+        hangul, what = counts[index]
+        fonts = driver.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
+        korean = sum(f["glyphCount"] for f in fonts
+                     if f["familyName"] in KOREAN_FONTS or f["familyName"] in korean_system_fonts())
+        if fonts and korean < hangul:
+            boxes.append(f"{what!r} ({', '.join(f['familyName'] for f in fonts)})")
+    return boxes
 
 
 def console_errors(driver) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_in_a_real_browser(site, page):
-    base, driver = site
-    driver.get(f"{base}/{page}.html")
-    seen = driver.execute_async_script(SETTLE)
-    driver.save_screenshot(str(SCREENSHOTS / f"{page.replace('/', '__')}.png"))
+def settle(driver, what: str) -> None:
+    problem = driver.execute_async_script(SETTLE)
+    assert problem is None, f"{what}: the page did not settle: {problem}"
 
+
+def full_page_screenshot(driver, path: Path, mobile: bool = False) -> None:
+    """The whole page, top to bottom, as one image: the window is made as tall as the page
+    for the picture (Chromium's own "beyond the viewport" capture shifted some pages
+    sideways). JPEG, because a tall PNG takes seconds."""
+    width, height = driver.execute_script("return [innerWidth, document.documentElement.scrollHeight]")
+    metrics = {"width": width, "deviceScaleFactor": 1, "mobile": mobile}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": height})
+    try:
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "jpeg", "quality": 85})
+    finally:
+        if mobile:
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": PHONE_HEIGHT})
+        else:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    path.write_bytes(base64.b64decode(shot["data"]))
+
+
+SEEN: dict[str, dict | Exception] = {}
+
+
+def look_at(site, page: str) -> dict:
+    """Open a page once, settle it, take its full-page screenshot and collect what is seen;
+    every test of that page reads the same record."""
+    if page not in SEEN:
+        base, driver = site
+        try:
+            driver.get(f"{base}/{page}.html")
+            settle(driver, page)
+            seen = driver.execute_script(LOOK, FAMILY)
+            seen["boxes"] = hangul_drawn_without_a_korean_font(driver)
+            seen["console"] = console_errors(driver)
+            full_page_screenshot(driver, SCREENSHOTS / shot_name(page))
+            SEEN[page] = seen
+        except Exception as error:  # every test of this page reports it
+            SEEN[page] = error
+    if isinstance(SEEN[page], Exception):
+        raise SEEN[page]
+    return SEEN[page]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_in_a_real_browser(site, page):
+    seen = look_at(site, page)
     title = source_title(page)
-    assert title in driver.title, f"{page}: the browser shows the title {driver.title!r}, expected {title!r}"
-    broken = [src for src, width in seen["images"] if not width]
-    assert not broken, f"{page}: images that did not load: {broken}"
+    assert title in seen["title"], f"{page}: the browser shows the title {seen['title']!r}, expected {title!r}"
+    broken = [image["src"] for image in seen["images"] if not image["width"]]
+    assert not broken, f"{page}: images that did not load after scrolling through the page: {broken}"
     if seen["math"]:
         assert seen["typeset"] > 0, f"{page}: MathJax typeset no formula (is _static/mathjax there?)"
         assert seen["mathErrors"] == 0, f"{page}: {seen['mathErrors']} formulas MathJax could not parse"
-    errors = console_errors(driver)
-    assert not errors, f"{page}: errors in the browser console:\n" + "\n".join(errors)
+    assert not seen["console"], f"{page}: errors in the browser console:\n" + "\n".join(seen["console"])
 
-    edition = page.split("/")[1] if page.startswith("book/") else None
-    if edition == "ko":
+    if edition(page) == "ko":
         assert len(HANGUL.findall(seen["text"])) > 20, f"{page}: a Korean page with (almost) no Hangul"
-    if edition in TWIN:
-        name = page.rsplit("/", 1)[1]
-        links = driver.execute_script(
-            "return Array.from(document.querySelectorAll('main article a')).map(a => a.href)")
-        twin = next((href for href in links if href.endswith(f"/book/{TWIN[edition]}/{name}.html")), None)
-        assert twin, f"{page}: no link to its twin book/{TWIN[edition]}/{name}.html"
+    if page.startswith(("book/ko/", "book/en/")):
+        lang, name = page.split("/")[1], page.rsplit("/", 1)[1]
+        twin = next((href for href in seen["links"] if href.endswith(f"/book/{TWIN[lang]}/{name}.html")), None)
+        assert twin, f"{page}: no link to its twin book/{TWIN[lang]}/{name}.html"
         with urllib.request.urlopen(twin, timeout=10) as response:
             assert response.status == 200, f"{page}: the twin link {twin} answers {response.status}"
 
 
-@pytest.mark.parametrize("query, edition", [("합성곱", "ko"), ("stride", "en")])
-def test_search_finds(site, query, edition):
+@pytest.mark.parametrize("page", PAGES)
+def test_hangul_is_drawn_with_a_real_font(site, page):
+    """Every element's Hangul is drawn with a Korean font (Chromium says which fonts it used).
+    Also, the way a reader could check it: a font without Hangul draws 합, 성 and 곱 as one
+    and the same box, so three different pictures mean real glyphs. Korean pages must have
+    loaded the bundled web font (this machine, like CI, has no Korean system font)."""
+    seen = look_at(site, page)
+    assert not seen["boxes"], (f"{page}: {len(seen['boxes'])} element(s) with Hangul drawn by a font without "
+                               f"Hangul (boxes): " + "; ".join(seen["boxes"][:10]))
+    boxes = {where: g for where, g in seen["glyphs"].items() if g["distinct"] < 3 or not g["ink"]}
+    assert not boxes, (f"{page}: Hangul drawn as boxes (합, 성, 곱 give {min(g['distinct'] for g in boxes.values())} "
+                       f"distinct picture(s)) in: " + "; ".join(f"{w} ({g['font']})" for w, g in boxes.items()))
+    if edition(page) == "ko":
+        assert {"text", "sidebar"} <= set(seen["glyphs"]), f"{page}: no Hangul found to look at"
+        bundled = seen["bundled"]
+        assert bundled["declared"], f"{page}: no @font-face {FAMILY!r} in the page's CSS"
+        if not korean_system_fonts():  # else the reader's own font comes first, as it should
+            assert bundled["loaded"] and bundled["check"], (
+                f"{page}: the bundled font {FAMILY!r} is declared but not loaded ({bundled})")
+
+
+RAW_TABLE = re.compile(r"^\s*\|.*\|\s*$|\|\s*:?-{2,}", re.M)
+RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$")
+RAW_BOLD = re.compile(r"\*\*")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_raw_markup_in_the_rendered_text(site, page):
+    """Outside code: no markdown table left as text, no TeX left to MathJax, no ``**``."""
+    seen = look_at(site, page)
+    found = []
+    for what, pattern in (("a raw markdown table", RAW_TABLE), ("a raw TeX delimiter", RAW_TEX),
+                          ("unrendered **", RAW_BOLD)):
+        found += [f"{what}: {block.strip()[:160]!r}" for block in seen["blocks"] if pattern.search(block)]
+    assert not found, f"{page}: raw markup in the rendered text:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.endswith(tuple(f"/{n}" for n in NOTEBOOK_NAMES))])
+def test_code_listings_show_whole_lines_on_a_desktop(site, page):
+    """The notebooks' code lines are at most 88 characters (tests/test_notebooks.py), so that a
+    listing shows them whole at a desktop width of 1280 px, solutions included: no listing may
+    hide its line ends behind a scrollbar there (on a phone, listings scroll inside themselves)."""
+    seen = look_at(site, page)
+    assert seen["width"] >= 1280, f"the browser window is {seen['width']} px wide, not a desktop"
+    assert not seen["scrollingCode"], (
+        f"{page}: {len(seen['scrollingCode'])} code listing(s) scroll sideways at {seen['width']} px; "
+        f"longest line of each: " + "; ".join(repr(line) for line in seen["scrollingCode"][:5]))
+
+
+FILE_NAME = re.compile(r"\.(png|jpe?g|gif|svg|webp)\b|/|_images", re.I)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_has_alt_text(site, page):
+    """A screen reader reads the alt text: not empty, not a file name."""
+    seen = look_at(site, page)
+    bad = [(image["alt"], image["src"].rsplit("/", 1)[-1]) for image in seen["images"]
+           if image["content"] and (not (image["alt"] or "").strip() or FILE_NAME.search(image["alt"]))]
+    assert not bad, f"{page}: {len(bad)} image(s) without real alt text (alt, file): {bad}"
+
+
+# The theme's words a reader meets on every page: (what, Korean, English).
+INTERFACE = [
+    ("search box", "검색", "Search"),
+    ("download button", "내려받기", "Download"),
+    ("full-screen button", "전체 화면", "Fullscreen"),
+    ("colour-mode button", "색상 모드", "Color mode"),
+]
+INTERFACE_TOC = ("table of contents", "목차", "Contents")
+INTERFACE_PREVIOUS = ("previous page", "이전", "previous")
+INTERFACE_NEXT = ("next page", "다음", "next")
+AUTHOR_BY = {"ko": "지은이", "en": "By"}
+NOT_WORDS = {"Ctrl"}  # key names are the same in both languages
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_interface_speaks_the_language_of_the_page(site, page):
+    seen = look_at(site, page)
+    lang = edition(page)
+    ui = seen["ui"]
+    expected = list(INTERFACE)
+    if seen["hasToc"]:
+        expected.append(INTERFACE_TOC)
+    if seen["hasPrevious"]:
+        expected.append(INTERFACE_PREVIOUS)
+    if seen["hasNext"]:
+        expected.append(INTERFACE_NEXT)
+    missing = [f"{what} ({ko if lang == 'ko' else en!r})" for what, ko, en in expected
+               if not any((ko if lang == "ko" else en) in text for text in ui)]
+    assert not missing, f"{page}: interface words missing: {missing}\nthe interface says: {sorted(set(ui))}"
+    if lang == "ko":
+        english = sorted({t for t in ui if re.search(r"[A-Za-z]{2,}", t) and t not in NOT_WORDS})
+        assert not english, f"{page}: English in the interface of a Korean page: {english}"
+    else:
+        korean = sorted({t for t in ui if HANGUL.search(t)})
+        assert not korean, f"{page}: Korean in the interface of an English page: {korean}"
+    if seen["author"] is not None:
+        assert seen["author"].startswith(AUTHOR_BY[lang]), f"{page}: author line {seen['author']!r}"
+
+
+# --- a phone, and the dark --------------------------------------------------------------------
+
+PHONE = """
+const width = arguments[0];
+const page = document.documentElement.scrollWidth;
+// what sticks out: elements wider than the screen that are not inside a box that scrolls
+const out = [];
+for (const el of document.querySelectorAll('body *')) {
+  const box = el.getBoundingClientRect();
+  if (box.right <= width + 1 || !box.width) continue;
+  let scroller = el.parentElement, contained = false;
+  for (; scroller && scroller !== document.body; scroller = scroller.parentElement) {
+    const overflow = getComputedStyle(scroller).overflowX;
+    if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') { contained = true; break; }
+  }
+  if (!contained) out.push(`${el.tagName.toLowerCase()}.${Array.from(el.classList).join('.')} (right edge ${Math.round(box.right)} px)`);
+}
+return {page: page, sticking: out.slice(0, 8)};
+"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(site, page):
     base, driver = site
-    driver.get(f"{base}/search.html?q={quote(query)}")
-    # Sphinx searches in JavaScript; it writes a summary line when it is done.
-    found = driver.execute_async_script("""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": PHONE_WIDTH, "height": PHONE_HEIGHT, "deviceScaleFactor": 1, "mobile": True})
+    try:
+        driver.get(f"{base}/{page}.html")
+        settle(driver, f"{page} at {PHONE_WIDTH} px")
+        wide = driver.execute_script(PHONE, PHONE_WIDTH)
+        if page in PHONE_SHOTS:
+            full_page_screenshot(driver, SCREENSHOTS / shot_name(page, str(PHONE_WIDTH)), mobile=True)
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert wide["page"] <= PHONE_WIDTH, (
+        f"{page}: at {PHONE_WIDTH} px the page is {wide['page']} px wide and scrolls sideways; "
+        f"sticking out: {wide['sticking']}")
+
+
+# For each figure with transparent pixels, the colour behind it (its own background or the
+# nearest ancestor's): matplotlib draws dark ink, which needs a light backdrop in the dark.
+BACKDROPS = """
+const out = [];
+for (const img of document.querySelectorAll('article img')) {
+  if (!img.naturalWidth) continue;
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let clear = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] < 250) clear++;
+  let el = img, backdrop = null;
+  for (; el; el = el.parentElement) {
+    const m = getComputedStyle(el).backgroundColor.match(/[\\d.]+/g).map(Number);
+    if (m.length === 3 || m[3] > 0.9) { backdrop = m.slice(0, 3); break; }
+  }
+  out.push({src: img.currentSrc.split('/').pop(), clear: clear / (data.length / 4), backdrop: backdrop});
+}
+return {theme: document.documentElement.dataset.theme, images: out};
+"""
+
+
+def luminance(rgb: list[float]) -> float:
+    """Relative luminance (WCAG) of an sRGB colour given as 0-255 values."""
+    def linear(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("page", DARK_SHOTS)
+def test_figures_stay_legible_in_dark_mode(site, page):
+    base, driver = site
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    try:
+        driver.get(f"{base}/{page}.html")
+        settle(driver, f"{page} in dark mode")
+        seen = driver.execute_script(BACKDROPS)
+        full_page_screenshot(driver, SCREENSHOTS / shot_name(page, "dark"))
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert seen["theme"] == "dark", f"{page}: the theme did not follow the reader's dark mode"
+    assert seen["images"], f"{page}: no figure to look at"
+    dark = [(i["src"], i["backdrop"]) for i in seen["images"]
+            if i["clear"] > 0.01 and (i["backdrop"] is None or luminance(i["backdrop"]) < 0.5)]
+    assert not dark, f"{page}: transparent figures on a dark backdrop (dark ink on dark): {dark}"
+
+
+# --- search ----------------------------------------------------------------------------------
+
+def search_page(page_edition: str) -> str:
+    """The search page a page of this edition sends its reader to."""
+    korean = HTML / "book" / "ko" / "search.html"
+    return "book/ko/search.html" if page_edition == "ko" and korean.exists() else "search.html"
+
+
+WAIT_FOR_RESULTS = """
+const done = arguments[arguments.length - 1];
+const start = Date.now();
+(function poll() {
+  const summary = document.querySelector('#search-results .search-summary, p.search-summary');
+  if (summary && summary.innerText.trim() && !/preparing/i.test(summary.innerText)) {
+    done({summary: summary.innerText, heading: (document.querySelector('.bd-search-container h1') || {}).innerText,
+          found: Array.from(document.querySelectorAll('#search-results ul.search li a')).map(a => a.href),
+          summaries: Array.from(document.querySelectorAll('#search-results ul.search li p.context')).map(p => p.innerText)});
+  } else if (Date.now() - start > 20000) { done(null); } else { setTimeout(poll, 100); }
+})();
+"""
+
+
+@pytest.mark.parametrize("query, lang, expected", [
+    ("합성곱", "ko", "book/ko/03_conv_layer"),
+    ("스트라이드를", "ko", "book/ko/05_stride"),   # a particle attached: 스트라이드 + 를
+    ("stride", "en", "book/en/05_stride"),
+    ("strides", "en", "book/en/05_stride"),
+])
+def test_search_page_finds(site, query, lang, expected):
+    base, driver = site
+    driver.get(f"{base}/{search_page(lang)}?q={quote(query)}")
+    seen = driver.execute_async_script(WAIT_FOR_RESULTS)
+    driver.save_screenshot(str(SCREENSHOTS / f"search__{quote(query, safe='')}.png"))
+    assert seen is not None, f"search for {query!r} did not finish"
+    assert any(href.split("?")[0].endswith(f"/{expected}.html") for href in seen["found"]), (
+        f"search for {query!r} did not find {expected}: {seen['found']}")
+    chrome = [text for text in seen["summaries"] if re.search(r"\.ipynb|\.pdf|^\W*(Contents|목차)", text)]
+    assert not chrome, f"search for {query!r}: result summaries start with the page's buttons: {chrome[:3]}"
+    words = seen["summary"] + " " + (seen["heading"] or "")
+    if lang == "ko":
+        assert HANGUL.search(seen["summary"]) and "검색" in (seen["heading"] or ""), (
+            f"the Korean search page speaks English: {words!r}")
+    else:
+        assert not HANGUL.search(words), f"the English search page speaks Korean: {words!r}"
+    errors = console_errors(driver)
+    assert not errors, "errors in the browser console on the search page:\n" + "\n".join(errors)
+
+
+KO_TERM = re.compile(r"^(?P<ko>.*\S)\((?P<en>[^()]+)\)$")
+
+
+def glossary_terms(lang: str) -> list[str]:
+    """What a reader would type: every headword (English) or its Korean part (Korean)."""
+    text = (ROOT / "book" / lang / "glossary.md").read_text(encoding="utf-8")
+    body = text.split("```{glossary}", 1)[1].split("```", 1)[0]
+    heads = [ln.strip() for ln in body.splitlines() if ln.strip() and not ln.startswith((" ", ":"))]
+    return [KO_TERM.match(h)["ko"] for h in heads] if lang == "ko" else heads
+
+
+def rendered_text(page: str) -> str:
+    """The text of a page's article, from the built HTML (what the reader reads)."""
+    page_html = (HTML / f"{page}.html").read_text(encoding="utf-8")
+    article = page_html[page_html.index("<article"):page_html.index("</article>")]
+    article = re.sub(r"<(script|style)\b.*?</\1>", " ", article, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", article))
+
+
+def in_any_form(term: str, lang: str) -> re.Pattern:
+    """The term as a reader finds it on a page. Korean: its last word with anything in
+    Hangul attached (합성곱 in 합성곱을, 합성곱으로는, 합성곱하면); English: its last word
+    inflected (stride, strides, strided), case ignored."""
+    words = [re.escape(w) for w in term.split()]
+    tail = r"[\uac00-\ud7a3]*" if lang == "ko" else r"(?:s|es|d|ed|ing)?"
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + tail + r"(?!\w)", 0 if lang == "ko" else re.I)
+
+
+SEARCH_ALL = """
+const results = {};
+for (const term of arguments[0]) {
+  const [query, terms, excluded, highlight, objects] = Search._parseQuery(term);
+  results[term] = Search._performSearch(query, terms, excluded, highlight, objects).map(r => r[0]);
+}
+return results;
+"""
+
+
+def open_search_index(site, lang: str):
+    base, driver = site
+    driver.get(f"{base}/{search_page(lang)}")
+    ready = driver.execute_async_script("""
         const done = arguments[arguments.length - 1];
         const start = Date.now();
         (function poll() {
-          const summary = document.querySelector('#search-results .search-summary, p.search-summary');
-          if (summary && summary.innerText.trim() && !/preparing/i.test(summary.innerText)) {
-            done(Array.from(document.querySelectorAll('#search-results ul.search li a')).map(a => a.href));
-          } else if (Date.now() - start > 20000) { done(null); } else { setTimeout(poll, 100); }
-        })();
-    """)
-    driver.save_screenshot(str(SCREENSHOTS / f"search__{quote(query, safe='')}.png"))
-    assert found is not None, f"search for {query!r} did not finish"
-    assert any(f"/book/{edition}/" in href for href in found), (
-        f"search for {query!r} found no page of the {edition} edition: {found}")
-    errors = console_errors(driver)
-    assert not errors, "errors in the browser console on the search page:\n" + "\n".join(errors)
+          if (typeof Search !== 'undefined' && Search.hasIndex()) done(true);
+          else if (Date.now() - start > 20000) done(false); else setTimeout(poll, 100);
+        })();""")
+    assert ready, "the search index did not load"
+    return driver
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_search_finds_every_page_that_uses_a_glossary_term(site, lang):
+    """Recall: for each glossary term, the pages the search finds, against the pages whose
+    rendered text contains the term in any form. Runs the book's own search code in the
+    browser (Search._parseQuery and Search._performSearch, as the search page does)."""
+    driver = open_search_index(site, lang)
+    terms = glossary_terms(lang)
+    found = driver.execute_script(SEARCH_ALL, terms)
+    texts = {page: rendered_text(page) for page in PAGES}
+    total, missed = 0, []
+    for term in terms:
+        pattern = in_any_form(term, lang)
+        pages = {page for page, text in texts.items() if pattern.search(text)}
+        total += len(pages)
+        missed += [(term, page) for page in sorted(pages - set(found[term]))]
+    recall = (total - len(missed)) / total
+    bookbuild.REPORT.append(f"search recall ({lang}, {len(terms)} glossary terms): "
+                            f"{total - len(missed)}/{total} pages = {recall:.1%}")
+    print(bookbuild.REPORT[-1])
+    assert not missed, f"search recall ({lang}) {recall:.1%}; not found (term, page): {missed}"
+
+
+def test_a_particle_does_not_change_what_korean_search_finds(site):
+    """A reader types 스트라이드를 or 커널로는: the pages found are those of 스트라이드, 커널."""
+    driver = open_search_index(site, "ko")
+    pairs = [("스트라이드를", "스트라이드"), ("패딩은", "패딩"), ("커널로는", "커널"), ("합성곱으로", "합성곱"),
+             ("가중치를", "가중치"), ("채널마다", "채널")]
+    found = driver.execute_script(SEARCH_ALL, [word for pair in pairs for word in pair])
+    differ = [(inflected, len(set(found[inflected])), bare, len(set(found[bare])))
+              for inflected, bare in pairs if set(found[inflected]) != set(found[bare])]
+    assert all(found[bare] for _, bare in pairs), f"a bare word found nothing: {found}"
+    assert not differ, f"(query, pages found, bare word, pages found): {differ}"
+
+
+def test_query_stemmer_matches_index_stemmer(site):
+    """The browser stems a query exactly as the build stemmed the index, for every word of
+    every page (both editions)."""
+    driver = open_search_index(site, "ko")
+    words = sorted({w for page in PAGES for w in re.findall(r"\w+", rendered_text(page))})
+    stems = driver.execute_script(
+        "const s = new Stemmer(); return arguments[0].map(w => s.stemWord(w.toLowerCase()));", words)
+    python = SearchBilingual({})
+    differ = [(w, js, python.stem(w)) for w, js in zip(words, stems) if js != python.stem(w).lower()]
+    assert not differ, f"{len(differ)} of {len(words)} words stem differently (word, browser, build): {differ[:20]}"
+
+
+# --- the contact sheet ------------------------------------------------------------------------
+
+def test_contact_sheet_tiles_every_screenshot(site):
+    """One image that tiles every full-page screenshot at one scale (1:8), with the page's
+    name above it, one row per kind (Korean pages, English pages, phone and dark), so that
+    a person can look at the whole book at a glance."""
+    from PIL import Image, ImageDraw
+
+    missing = [page for page in PAGES if not (SCREENSHOTS / shot_name(page)).exists()]
+    assert not missing, f"no desktop screenshot of {missing}"
+    shots = sorted(SCREENSHOTS.glob("*.jpg"))
+    rows = [[p for p in shots if p.stem.startswith("book__ko__") and "@" not in p.stem],
+            [p for p in shots if not p.stem.startswith("book__ko__") and "@" not in p.stem],
+            [p for p in shots if "@" in p.stem]]
+    scale, label, gap = 8, 14, 6
+    tiles = []
+    for row in rows:
+        tiles.append([])
+        for path in row:
+            with Image.open(path) as image:
+                size = (max(1, image.width // scale), max(1, image.height // scale))
+                tiles[-1].append((path.stem.replace("book__", ""), image.convert("RGB").resize(size)))
+    widths = [sum(t.width + gap for _, t in row) for row in tiles]
+    heights = [max((t.height for _, t in row), default=0) + label + gap for row in tiles]
+    sheet = Image.new("RGB", (max(widths), sum(heights)), "white")
+    draw = ImageDraw.Draw(sheet)
+    y = 0
+    for row, height in zip(tiles, heights):
+        x = 0
+        for name, tile in row:
+            draw.text((x, y), name[:max(4, tile.width // 6)], fill="black")
+            sheet.paste(tile, (x, y + label))
+            x += tile.width + gap
+        y += height
+    sheet.save(SCREENSHOTS / "contact-sheet.png", optimize=True)
+    assert sum(len(row) for row in tiles) == len(PAGES) + len(PHONE_SHOTS) + len(DARK_SHOTS)
