@@ -2,14 +2,18 @@
 # make test       run every test: unit tests, notebooks (nbval strict), parity, hygiene, strict build
 # make notebooks  re-execute every notebook (or NB=path/to.ipynb) in a fresh kernel, store outputs
 # make bench      trainer and corr2d speed, measured side by side
+# make lab        JupyterLab on book/, with the "Python (cnn-course)" kernel (LAB_ARGS=--no-browser ...)
+# make kernel     only register that kernel in .venv (VS Code: pick "Python (cnn-course)")
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 NB     ?= $(sort $(wildcard book/ko/*.ipynb book/en/*.ipynb))
 PYTEST_ARGS ?=
+LAB_ARGS ?=
+KERNEL  = $(VENV)/share/jupyter/kernels/cnn-course/kernel.json
 
-.PHONY: install book test notebooks bench clean
+.PHONY: install book test notebooks bench lab kernel clean
 
 install: $(STAMP)
 
@@ -25,6 +29,7 @@ $(STAMP): requirements.txt pyproject.toml
 book: install
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html"
+	@echo "The whole course to download: _build/html/cnn-course.zip"
 
 test: install
 	$(PY) -m pytest --doctest-modules companion tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
@@ -35,6 +40,17 @@ notebooks: install
 
 bench: install
 	$(PY) -m companion.bench
+
+# The kernel lives inside the venv (--sys-prefix), runs the venv's Python and sees `companion`.
+# The notebooks ask for the kernel `python3`; in this venv's Jupyter that is the venv's Python
+# too (JUPYTER_PREFER_ENV_PATH=1: a python3 kernel in ~/.local/share/jupyter cannot shadow it).
+kernel: $(KERNEL)
+
+$(KERNEL): $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name cnn-course --display-name "Python (cnn-course)"
+
+lab: install $(KERNEL)
+	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ServerApp.root_dir=book $(LAB_ARGS)
 
 clean:
 	rm -rf _build
