@@ -5,8 +5,6 @@ A refused call leaves no figure open (it is refused before the figure is made); 
 is checked for what it shows, then closed."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -19,19 +17,8 @@ from companion import charts  # noqa: E402
 from companion.charts import (korean_font_path, plot_confusion_matrix, plot_history, plot_images,  # noqa: E402
                               plot_influence_maps, plot_lines, plot_mask, use_korean_font)
 from companion.training import History  # noqa: E402
+from tests.helpers.figures import env, no_figure_left  # noqa: E402,F401
 from tests.helpers.bad_inputs import Case, Check, count, params, run, uncovered  # noqa: E402
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    before = set(plt.get_fignums())
-    yield SimpleNamespace(tmp_path=tmp_path, monkeypatch=monkeypatch, figures=before)
-    for n in set(plt.get_fignums()) - before:
-        plt.close(n)
-
-
-def no_figure_left(env, outcome) -> None:
-    assert set(plt.get_fignums()) == env.figures, "the refused call left a figure open"
 
 
 def figure_of(result):

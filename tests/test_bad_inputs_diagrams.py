@@ -2,8 +2,6 @@
 The table format is in ``tests/helpers/bad_inputs.py``. A refused call leaves no figure open."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,19 +15,8 @@ from companion import diagrams  # noqa: E402
 from companion.diagrams import (draw_matrix, draw_matrix_grid, plot_architecture, plot_conv1x1_matmul,  # noqa: E402
                                 plot_corr2d, plot_corr2d_multi_in, plot_padding_stride, plot_pool2d)
 from companion.models import LeNet  # noqa: E402
+from tests.helpers.figures import env, no_figure_left  # noqa: E402,F401
 from tests.helpers.bad_inputs import Case, Check, count, covers, params, run, uncovered  # noqa: E402
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    before = set(plt.get_fignums())
-    yield SimpleNamespace(tmp_path=tmp_path, monkeypatch=monkeypatch, figures=before)
-    for n in set(plt.get_fignums()) - before:
-        plt.close(n)
-
-
-def no_figure_left(env, outcome) -> None:
-    assert set(plt.get_fignums()) == env.figures, "the refused call left a figure open"
 
 
 def texts(fig) -> list[str]:
