@@ -11,6 +11,8 @@ STAMP   = $(VENV)/.installed
 NB     ?= $(sort $(wildcard book/ko/*.ipynb book/en/*.ipynb))
 PYTEST_ARGS ?=
 LAB_ARGS ?=
+# Jupyter refuses to start as root (a container, a CI machine) unless told to.
+AS_ROOT  = $(if $(filter 0,$(shell id -u)),--allow-root)
 KERNEL  = $(VENV)/share/jupyter/kernels/cnn-course/kernel.json
 
 .PHONY: install book test notebooks bench lab kernel clean
@@ -50,7 +52,7 @@ $(KERNEL): $(STAMP)
 	$(PY) -m ipykernel install --sys-prefix --name cnn-course --display-name "Python (cnn-course)"
 
 lab: install $(KERNEL)
-	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ServerApp.root_dir=book $(LAB_ARGS)
+	JUPYTER_PREFER_ENV_PATH=1 $(VENV)/bin/jupyter lab --ServerApp.root_dir=book $(AS_ROOT) $(LAB_ARGS)
 
 clean:
 	rm -rf _build

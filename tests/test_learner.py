@@ -527,3 +527,15 @@ def test_comparison_of_a_page_finds_a_changed_output(page):
     assert len(found) == 1 and found[0].startswith(f"code cell {n} "), found
     del fresh[-1]
     assert any("code cells stored" in d for d in differences(cells, fresh, patterns))
+
+
+def test_make_lab_starts_as_root_too():
+    """Jupyter refuses to start as root ("Running as root is not recommended") unless given
+    --allow-root; in a container a learner is often root, so `make lab` adds it there, and
+    only there. `make -n` prints the command without running it."""
+    proc = subprocess.run(["make", "-n", "lab", "LAB_ARGS=--no-browser"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    command = next(line for line in proc.stdout.splitlines() if "jupyter lab" in line)
+    assert ("--allow-root" in command) == (os.getuid() == 0), command
+    assert "--ServerApp.root_dir=book" in command and command.endswith("--no-browser"), command
