@@ -189,9 +189,11 @@ const faces = Array.from(document.fonts).filter(f => f.family.replace(/["']/g, '
 // ones hide the ends of their lines behind a scrollbar at this width.
 const folded = Array.from(document.querySelectorAll('.toggle-hidden'));
 folded.forEach(el => el.classList.remove('toggle-hidden'));
+const longestLine = pre => pre.textContent.split('\n').reduce((a, b) => (b.length > a.length ? b : a), '');
 const scrolling = Array.from(article.querySelectorAll('div.cell_input pre'))
-  .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
-  .map(pre => pre.textContent.split('\n').reduce((a, b) => (b.length > a.length ? b : a), ''));
+  .filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(longestLine);
+const scrollingOutput = Array.from(article.querySelectorAll('div.cell_output pre'))
+  .filter(pre => pre.scrollWidth > pre.clientWidth + 1).map(longestLine);
 folded.forEach(el => el.classList.add('toggle-hidden'));
 
 return {
@@ -213,6 +215,7 @@ return {
   glyphs: glyphs,
   width: innerWidth,
   scrollingCode: scrolling,
+  scrollingOutput: scrollingOutput,
   bundled: {declared: faces.length, loaded: faces.filter(f => f.status === 'loaded').length,
             check: faces.length > 0 && document.fonts.check(`16px "${FAMILY}"`, '합성곱')},
 };
@@ -390,6 +393,17 @@ def test_code_listings_show_whole_lines_on_a_desktop(site, page):
     assert not seen["scrollingCode"], (
         f"{page}: {len(seen['scrollingCode'])} code listing(s) scroll sideways at {seen['width']} px; "
         f"longest line of each: " + "; ".join(repr(line) for line in seen["scrollingCode"][:5]))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_outputs_show_whole_lines_on_a_desktop(site, page):
+    """A printed line longer than the box (an error message, a list of shapes) wraps at a
+    desktop width instead of hiding its end behind a scrollbar; on a phone, outputs scroll
+    inside themselves, as printed tensors would be unreadable wrapped at 40 columns."""
+    seen = look_at(site, page)
+    assert not seen["scrollingOutput"], (
+        f"{page}: {len(seen['scrollingOutput'])} output(s) scroll sideways at {seen['width']} px; "
+        f"longest line of each: " + "; ".join(repr(line) for line in seen["scrollingOutput"][:5]))
 
 
 FILE_NAME = re.compile(r"\.(png|jpe?g|gif|svg|webp)\b|_images|^\S*/\S*$", re.I)
