@@ -65,20 +65,12 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from korean_interface import is_korean  # beside this file in _ext/, which Sphinx puts on sys.path
+
 logger = logging.getLogger(__name__)
 
-KOREAN_PREFIX = "book/ko/"
 EXERCISE_KO = "연습 문제"
 SOLUTION_KO = "풀이"
-
-
-def is_korean(docname: str | None) -> bool:
-    """Whether a page belongs to the Korean edition.
-
-    >>> is_korean("book/ko/03_conv_layer"), is_korean("book/en/03_conv_layer")
-    (True, False)
-    """
-    return bool(docname) and docname.startswith(KOREAN_PREFIX)
 
 
 # --- Korean labels ---------------------------------------------------------------------

@@ -36,6 +36,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
+from korean_interface import is_korean  # beside this file in _ext/, which Sphinx puts on sys.path
+
 logger = logging.getLogger(__name__)
 
 ZIP_STEM = "cnn-course"
@@ -175,17 +177,13 @@ def build_zip(app: Sphinx, exc: Exception | None) -> None:
 
 # --- links to it ------------------------------------------------------------------------
 
-def _edition(pagename: str) -> str:
-    return "ko" if pagename.startswith("book/ko/") else "en"
-
-
 def add_to_download_menu(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """Put the zip into the page's download menu, right after the page's own source files.
     Runs after sphinx-book-theme has built the menu (its handler has priority 501)."""
     for group in context.get("header_buttons", []):
         if group.get("label") != DOWNLOAD_GROUP:
             continue
-        text, tooltip = TEXT[_edition(pagename)]
+        text, tooltip = TEXT["ko" if is_korean(pagename) else "en"]
         buttons = group["buttons"]
         sources = [i for i, b in enumerate(buttons) if b.get("type") == "link"]
         buttons.insert(sources[-1] + 1 if sources else 0, {

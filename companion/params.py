@@ -6,6 +6,7 @@ on the same image: the first grows with the number of pixels, the second does no
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -13,7 +14,7 @@ import torch
 
 from . import _check
 from .shapes import check_conv_output_shape, conv_output_shape
-from .pooling import MODES as POOL_MODES
+from .pooling import MODES as POOL_MODES, _window
 
 
 def check_fc(in_features: object, out_features: object, bias: object = True
@@ -170,17 +171,9 @@ def check_pool2d_cost(channels: object, pool_size: object, input_size: object,
     (3, (2, 2), (8, 8), (1, 1), (2, 2), 'max')
     """
     c = _check.integer(channels, "channels", minimum=1)
-    k = _check.pair(pool_size, "pool_size", minimum=1)
     n = _check.pair(input_size, "input_size", minimum=1)
-    p = _check.pair(padding, "padding", minimum=0)
-    s = k if stride is None else _check.pair(stride, "stride", minimum=1)
     mode = _check.one_of(mode, "mode", POOL_MODES)
-    if p[0] > k[0] // 2 or p[1] > k[1] // 2:
-        raise ValueError(f"padding must be at most half the window (pool_size // 2 = "
-                         f"{(k[0] // 2, k[1] // 2)}), got {p}")
-    if k[0] > n[0] + 2 * p[0] or k[1] > n[1] + 2 * p[1]:
-        raise ValueError(f"pool_size {k} must not exceed the padded input "
-                         f"(input_size + 2 * padding) = {(n[0] + 2 * p[0], n[1] + 2 * p[1])}")
+    k, p, s = _window(pool_size, padding, stride, n)
     return c, k, n, p, s, mode
 
 
@@ -306,10 +299,9 @@ def conv2d_ops(in_channels: int, out_channels: int, kernel_size: int | tuple[int
     """
     c_i, c_o, k, n, p, s, bias = check_conv_layer(
         in_channels, out_channels, kernel_size, input_size, padding, stride, bias)
-    h_out, w_out = conv_output_shape(n, k, p, s)
-    outputs = c_o * h_out * w_out
-    products = outputs * c_i * k[0] * k[1]
-    return ConvOps(products, products - outputs + (outputs if bias else 0))
+    cost = conv2d_cost(c_i, c_o, k, n, p, s)
+    outputs = math.prod(cost.output_shape)  # each sums its products, then adds its bias
+    return ConvOps(cost.macs, cost.macs - outputs + (outputs if bias else 0))
 
 
 class ConvMemory(NamedTuple):
@@ -350,10 +342,10 @@ def conv2d_memory(in_channels: int, out_channels: int, kernel_size: int | tuple[
     c_i, c_o, k, n, p, s, bias, batch, dtype = check_conv_memory(
         in_channels, out_channels, kernel_size, input_size, padding, stride, bias,
         batch_size, dtype)
-    h_out, w_out = conv_output_shape(n, k, p, s)
-    return ConvMemory(param_bytes(conv_params(c_i, c_o, k, bias), dtype),
+    cost = conv2d_cost(c_i, c_o, k, n, p, s, bias)
+    return ConvMemory(param_bytes(cost.params, dtype),
                       param_bytes(batch * c_i * n[0] * n[1], dtype),
-                      param_bytes(batch * c_o * h_out * w_out, dtype))
+                      param_bytes(batch * math.prod(cost.output_shape), dtype))
 
 
 def check_conv_backward(in_channels: object, out_channels: object, kernel_size: object,

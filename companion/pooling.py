@@ -16,6 +16,28 @@ MODES = ("max", "avg")
 _Pair = tuple[int, int]
 
 
+def _window(pool_size: object, padding: object, stride: object,
+            input_size: tuple[int, int]) -> tuple[_Pair, _Pair, _Pair]:
+    """PyTorch's rules for a pooling window on an input of ``input_size`` (h, w): a padding
+    of at most half the window and a window that fits the padded input; the stride ``None``
+    is the window size. Returns ``((k_h, k_w), (p_h, p_w), (s_h, s_w))``.
+
+    >>> _window(2, 1, None, (4, 4))
+    ((2, 2), (1, 1), (2, 2))
+    """
+    k_h, k_w = _check.pair(pool_size, "pool_size", minimum=1)
+    p_h, p_w = _check.pair(padding, "padding", minimum=0)
+    s_h, s_w = (k_h, k_w) if stride is None else _check.pair(stride, "stride", minimum=1)
+    if p_h > k_h // 2 or p_w > k_w // 2:
+        raise ValueError(f"padding must be at most half the window (pool_size // 2 = "
+                         f"{(k_h // 2, k_w // 2)}), got {(p_h, p_w)}")
+    h, w = input_size
+    if k_h > h + 2 * p_h or k_w > w + 2 * p_w:
+        raise ValueError(f"pool_size {(k_h, k_w)} must not exceed the padded input "
+                         f"{(h + 2 * p_h, w + 2 * p_w)}")
+    return (k_h, k_w), (p_h, p_w), (s_h, s_w)
+
+
 def check_pool2d(X: object, pool_size: object, mode: object, padding: object,
                  stride: object, ndim: int = 2) -> tuple[torch.Tensor, _Pair, _Pair, _Pair]:
     """The guard of ``pool2d`` (``ndim=3``: of ``pool2d_multi``): an ``ndim``-D floating
@@ -27,21 +49,12 @@ def check_pool2d(X: object, pool_size: object, mode: object, padding: object,
     ((2, 2), (1, 1), (2, 2))
     """
     X = _check.tensor(X, "X", ndim=ndim)
-    k_h, k_w = _check.pair(pool_size, "pool_size", minimum=1)
     _check.one_of(mode, "mode", MODES)
-    p_h, p_w = _check.pair(padding, "padding", minimum=0)
-    s_h, s_w = (k_h, k_w) if stride is None else _check.pair(stride, "stride", minimum=1)
-    if p_h > k_h // 2 or p_w > k_w // 2:
-        raise ValueError(f"padding must be at most half the window (pool_size // 2 = "
-                         f"{(k_h // 2, k_w // 2)}), got {(p_h, p_w)}")
-    h, w = X.shape[-2:]
-    if k_h > h + 2 * p_h or k_w > w + 2 * p_w:
-        raise ValueError(f"pool_size {(k_h, k_w)} must not exceed the padded input "
-                         f"{(h + 2 * p_h, w + 2 * p_w)}")
-    padded = (h + 2 * p_h, w + 2 * p_w)  # one channel at a time
+    k, p, s = _window(pool_size, padding, stride, tuple(X.shape[-2:]))
+    padded = (X.shape[-2] + 2 * p[0], X.shape[-1] + 2 * p[1])  # one channel at a time
     _check.within_budget(padded[0] * padded[1] * X.element_size(),
-                         f"padding={(p_h, p_w)} pads X of shape {tuple(X.shape)} to {padded}, which")
-    return X, (k_h, k_w), (p_h, p_w), (s_h, s_w)
+                         f"padding={p} pads X of shape {tuple(X.shape)} to {padded}, which")
+    return X, k, p, s
 
 
 def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",

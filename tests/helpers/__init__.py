@@ -2,7 +2,7 @@
 the bad-input case table. Tests import them as ``from tests.helpers.bookbuild import ...``."""
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -11,14 +11,11 @@ EXT = Path(__file__).resolve().parents[2] / "_ext"
 
 
 def book_extension(name: str) -> ModuleType:
-    """The book's local Sphinx extension ``_ext/<name>.py`` as a module, loaded once.
-
-    One module object per name, so the doctests of a module and the objects other tests import
-    from it are the same.
+    """The book's local Sphinx extension ``_ext/<name>.py`` as a module, imported as Sphinx
+    imports it: with ``_ext/`` on the path (``local_extensions`` in ``_config.yml``), so the
+    extensions can import each other. One module object per name, so the doctests of a module
+    and the objects other tests import from it are the same.
     """
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, EXT / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+    if str(EXT) not in sys.path:
+        sys.path.append(str(EXT))
+    return importlib.import_module(name)
