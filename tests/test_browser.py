@@ -24,12 +24,16 @@ message, except in CI (the CI variable is set), where it fails.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -38,7 +42,8 @@ import pytest
 
 from tests.helpers import bookbuild
 from tests.helpers.bookbuild import HTML, ROOT, SCREENSHOTS, all_pages, build_book, source_of
-from tests.helpers.browser import APT_LINE, chromium, in_ci, missing_browser, serve
+from tests.helpers.browser import (APT_LINE, Browser, ScreenshotProblem, Stalled, chromium, in_ci,
+                                   missing_browser, serve)
 
 from tests.helpers import book_extension
 
@@ -743,3 +748,124 @@ def test_contact_sheet_tiles_every_screenshot(site):
         y += height
     sheet.save(SCREENSHOTS / "contact-sheet.png", optimize=True)
     assert sum(len(row) for row in tiles) == len(PAGES) + len(PHONE_SHOTS) + len(DARK_SHOTS)
+
+
+# --- a stalled browser -----------------------------------------------------------------------
+# A busy machine can make Chromium take minutes for one command. Pages whose script blocks
+# the browser's main thread (a busy loop) for far longer than the command timeout stand in
+# for that: the harness must give up on the command in bounded time, go on in a fresh
+# browser, and report what it could not do once, naming the page.
+
+STALL_TIMEOUT = 5  # seconds per command in these tests (the book's pages get COMMAND_TIMEOUT)
+SPIN = "function spin(ms) { const end = Date.now() + ms; while (Date.now() < end) {} }\n"
+TALL = '<div style="height: 3000px; background: linear-gradient(#fff, #36c)">tall</div>'
+STALL_PAGES = {
+    # blocks while the page loads, as long as stall.js says so
+    "load.html": '<title>A page</title><script src="stall.js"></script><p>loaded</p>',
+    "stall.js": SPIN + "spin(30000);",
+    # blocks when the window is resized: a full-length capture resizes it to the page's height
+    "resize.html": f"<title>Tall</title><script>{SPIN}addEventListener('resize', () => spin(30000));"
+                   f"</script>{TALL}",
+    # blocks when resized or scrolled: neither a capture in one piece nor one in parts gets through
+    "always.html": f"<title>Tall</title><script>{SPIN}addEventListener('resize', () => spin(30000));"
+                   f"addEventListener('scroll', () => spin(30000));</script>{TALL}",
+    "ok.html": "<title>Fine</title><p>fine</p>",
+}
+
+
+@pytest.fixture
+def stall_site(tmp_path):
+    reason = missing_browser()
+    if reason:
+        if in_ci():
+            pytest.fail(f"the browser test must run in CI, but {reason}. Add `{APT_LINE}` to .ci/run.")
+        pytest.skip(f"real-browser test skipped: {reason}")
+    for name, text in STALL_PAGES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with serve(tmp_path) as base:
+        yield base, tmp_path
+
+
+def alive(profile: str) -> bool:
+    """Whether a Chromium process of this profile is still running."""
+    mark = f"--user-data-dir={profile}".encode()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as f:
+            if mark in f.read().split(b"\0"):
+                return True
+    return False
+
+
+def test_a_stalled_page_is_opened_again_in_a_fresh_browser(stall_site):
+    """The first visit stalls (the page's script blocks for 30 s); the command gives up after
+    the timeout, the stalled browser is ended, and the second visit, in a fresh browser,
+    finds the page answering again."""
+    base, folder = stall_site
+    drivers, profiles = [], []
+
+    def visit(driver):
+        drivers.append(driver)
+        profiles.append(browser._profile)
+        if len(drivers) == 2:
+            (folder / "stall.js").write_text("", encoding="utf-8")  # the load has passed
+        driver.get(f"{base}/load.html")
+        return driver.title
+
+    start = time.monotonic()
+    with Browser(command_timeout=STALL_TIMEOUT) as browser:
+        title = browser.attempt(visit, "load.html")
+        assert title == "A page"
+        assert browser.restarts == 1 and drivers[0] is not drivers[1]
+        assert not alive(profiles[0]), "the stalled browser is still running"
+        assert browser.log == [f"load.html: the browser stalled ({browser.log[0].split('(', 1)[1]}"]
+    elapsed = time.monotonic() - start
+    assert elapsed < 2 * STALL_TIMEOUT + 60, f"recovering took {elapsed:.0f} s"
+
+
+def test_a_page_that_stalls_twice_is_reported_once_by_name(stall_site):
+    base, _ = stall_site
+    start = time.monotonic()
+    with Browser(command_timeout=STALL_TIMEOUT) as browser:
+        with pytest.raises(Stalled, match=r"^load\.html: the browser stalled twice"):
+            browser.attempt(lambda driver: driver.get(f"{base}/load.html"), "load.html")
+        assert browser.restarts == 1
+        # the page after it is looked at in a browser that answers
+        browser.restart(stalled=True)
+        browser.driver.get(f"{base}/ok.html")
+        assert browser.driver.title == "Fine"
+    elapsed = time.monotonic() - start
+    assert elapsed < 3 * STALL_TIMEOUT + 90, f"giving up took {elapsed:.0f} s"
+
+
+def test_a_full_length_capture_that_stalls_is_taken_in_parts(stall_site):
+    """Resizing the window to the page's height blocks the page: the picture is then taken
+    in a fresh browser in viewport-sized parts, as tall as the page."""
+    from PIL import Image
+
+    base, _ = stall_site
+    start = time.monotonic()
+    with Browser(command_timeout=STALL_TIMEOUT) as browser:
+        browser.driver.get(f"{base}/resize.html")
+        height = browser.driver.execute_script("return document.documentElement.scrollHeight")
+        jpeg, how = browser.picture(lambda driver: driver.get(f"{base}/resize.html"), "resize.html")
+        assert how == "in parts" and browser.restarts == 1
+        assert "resize.html: the full-length screenshot stalled" in browser.log[0]
+    with Image.open(io.BytesIO(jpeg)) as image:
+        assert image.size == (1280, height) and height > 3000
+        assert image.convert("L").getpixel((640, height - 5)) < 150  # the dark bottom of the page is there
+    elapsed = time.monotonic() - start
+    assert elapsed < STALL_TIMEOUT + 90, f"the picture took {elapsed:.0f} s"
+
+
+def test_a_picture_that_fails_twice_is_one_screenshot_problem(stall_site):
+    base, _ = stall_site
+    start = time.monotonic()
+    with Browser(command_timeout=STALL_TIMEOUT) as browser:
+        browser.driver.get(f"{base}/always.html")
+        with pytest.raises(ScreenshotProblem, match=r"^always\.html: no screenshot: in one piece it stalled") as error:
+            browser.picture(lambda driver: driver.get(f"{base}/always.html"), "always.html")
+        assert "in parts, in a fresh browser" in str(error.value)
+        browser.driver.get(f"{base}/ok.html")  # and the browser answers for the next page
+        assert browser.driver.title == "Fine"
+    elapsed = time.monotonic() - start
+    assert elapsed < 2 * STALL_TIMEOUT + 120, f"giving up took {elapsed:.0f} s"
