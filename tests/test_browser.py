@@ -756,7 +756,7 @@ def test_contact_sheet_tiles_every_screenshot(site):
 # for that: the harness must give up on the command in bounded time, go on in a fresh
 # browser, and report what it could not do once, naming the page.
 
-STALL_TIMEOUT = 5  # seconds per command in these tests (the book's pages get COMMAND_TIMEOUT)
+STALL_TIMEOUT = 10  # seconds per command in these tests (the book's pages get COMMAND_TIMEOUT)
 SPIN = "function spin(ms) { const end = Date.now() + ms; while (Date.now() < end) {} }\n"
 TALL = '<div style="height: 3000px; background: linear-gradient(#fff, #36c)">tall</div>'
 STALL_PAGES = {
@@ -828,10 +828,8 @@ def test_a_page_that_stalls_twice_is_reported_once_by_name(stall_site):
     with Browser(command_timeout=STALL_TIMEOUT) as browser:
         with pytest.raises(Stalled, match=r"^load\.html: the browser stalled twice"):
             browser.attempt(lambda driver: driver.get(f"{base}/load.html"), "load.html")
-        assert browser.restarts == 1
-        # the page after it is looked at in a browser that answers
-        browser.restart(stalled=True)
-        browser.driver.get(f"{base}/ok.html")
+        assert browser.restarts == 2  # the second stalled browser is replaced too
+        browser.driver.get(f"{base}/ok.html")  # so the page after it is looked at in one that answers
         assert browser.driver.title == "Fine"
     elapsed = time.monotonic() - start
     assert elapsed < 3 * STALL_TIMEOUT + 90, f"giving up took {elapsed:.0f} s"
@@ -852,7 +850,8 @@ def test_a_full_length_capture_that_stalls_is_taken_in_parts(stall_site):
         assert "resize.html: the full-length screenshot stalled" in browser.log[0]
     with Image.open(io.BytesIO(jpeg)) as image:
         assert image.size == (1280, height) and height > 3000
-        assert image.convert("L").getpixel((640, height - 5)) < 150  # the dark bottom of the page is there
+        gray = image.convert("L")
+        assert gray.getpixel((640, 20)) > 200 and gray.getpixel((640, height - 20)) < 150  # top and bottom
     elapsed = time.monotonic() - start
     assert elapsed < STALL_TIMEOUT + 90, f"the picture took {elapsed:.0f} s"
 
