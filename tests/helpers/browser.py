@@ -244,8 +244,9 @@ class Browser:
         """A JPEG of the whole page open in the browser, and how it was taken: "in one piece"
         (the window made as tall as the page), or, if that stalled, "in parts" (viewport-sized
         pieces stitched together) after ``reopen(driver)`` has opened the page again in a fresh
-        browser. ``height``: the window height to return to (mobile). A second failure raises
-        ``ScreenshotProblem`` naming ``what``; the browser is fresh and usable afterwards."""
+        browser. ``height``: the window height to return to (mobile). A failure that is not a
+        stall, or a second failure, raises ``ScreenshotProblem`` naming ``what``; after a stall
+        the browser is a fresh one that answers."""
         try:
             return full_length_jpeg(self.driver, mobile, height), "in one piece"
         except Exception as error:
