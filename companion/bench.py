@@ -1,43 +1,50 @@
 """Speed, measured side by side: ``python -m companion.bench`` (or ``make bench``).
 
 1. The classic LeNet (Xavier init, SGD lr 0.9, batch 256, cross-entropy) is trained on
-   Fashion-MNIST three times in this process, from the same seed:
+   Fashion-MNIST three times in this process, from the same seed, epoch by epoch in turns:
    (a) ``companion.training.train`` on ``companion.data`` in-memory batches, one epoch
-       per call with the same optimizer (see (c));
+       per call with the same optimizer;
    (b) ``d2l.train_ch6`` (its Animator replaced by a no-op) on the pipeline of
        ``d2l.load_data_fashion_mnist``: torchvision's FashionMNIST with ``ToTensor`` in a
        ``DataLoader(batch_size=256, shuffle=True, num_workers=d2l.get_dataloader_workers())``,
-       read from the companion's offline copy of the data.
-   By default the DataLoader draws its shuffled order from the same seeded generator, in the
-   same way, as ``companion.data.Batches``, so both runs see the same batches in the same order
-   and differ only in how they compute (``--d2l-shuffle`` keeps DataLoader's own
+       read from the companion's offline copy of the data. It is called for one epoch at a
+       time: the first call initializes the model as ``train_ch6`` always does, later calls
+       skip that re-initialization (``net.apply`` is a no-op during them), and its SGD keeps
+       no state between epochs, so the calls train exactly as one long call would.
+   (c) The floor: the same model, seed, in-memory batches and memory layout (channels-last
+       on a CPU) as (a), trained by a bare loop (forward, loss, backward, step) and nothing
+       else: no bookkeeping, no evaluation, no printing. It reaches the very same weights as
+       (a), so its test accuracy (computed after the clock stops) equals the trainer's.
+   By default d2l's DataLoader draws its shuffled order from the same seeded generator, in
+   the same way, as ``companion.data.Batches``, so all three see the same batches in the same
+   order and differ only in how they compute (``--d2l-shuffle`` keeps DataLoader's own
    ``shuffle=True``: then the orders differ and the last epoch's test accuracy of this noisy
    model, SGD at lr 0.9, can differ by a few points from run to run).
-   Both are timed by the wall clock around the training calls (data loading, training
-   and the test evaluation after every epoch). d2l's own ``examples/sec`` line leaves out the
-   time spent waiting for data, so it reads higher than its wall-clock rate.
-   (c) The floor: the same model, seed, in-memory batches and memory layout (channels-last
-   on a CPU) as (a), trained by a bare loop (forward, loss, backward, step) and nothing else:
-   no bookkeeping, no evaluation, no printing. It reaches the very same weights as (a), so
-   its test accuracy (computed after the clock stops) equals the trainer's. (a) and (c)
-   take turns epoch by epoch (each first every other epoch, after an untimed warm-up), so
-   that other load on the machine slows both alike. The
-   trainer's time divided by the floor's is what the trainer costs on top of the
-   arithmetic, including its test evaluation after every epoch (target <= 1.15x).
+   After an untimed warm-up, each round runs one epoch of each, in an order that rotates
+   from round to round (each goes first equally often), so that a load that comes and goes
+   on a shared machine slows all three alike. Each epoch is timed by the wall clock (data
+   loading, training and, for (a) and (b), the test evaluation). The bench reports the
+   median and the range (min-max) of the per-epoch ratios d2l / trainer and trainer / floor
+   (target: trainer / floor <= 1.15). d2l's own ``examples/sec`` line leaves out the time
+   spent waiting for data, so it reads higher than its wall-clock rate.
 2. ``corr2d`` (Python loop), ``corr2d_fast`` (unfold + tensordot) and ``F.conv2d`` on a
    28×28 input with a 5×5 kernel, timed with ``timeit`` (best of several repeats).
 
-Other processes on the machine slow either side down; run it on a quiet machine.
+Other processes on the machine slow every side, d2l's worker processes most of all; the
+range of the ratios shows how much. Quote a ratio with its range and the machine.
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import io
+import os
+import statistics
 import sys
 import time
 import timeit
 import warnings
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -74,47 +81,38 @@ def floor_epoch(net: torch.nn.Module, batches, optimizer: torch.optim.Optimizer,
         optimizer.step()
 
 
-def bench_trainer_and_floor(epochs: int, batch_size: int, device: torch.device
-                            ) -> tuple[list[float], float, list[float], float]:
-    """Wall seconds of each epoch and final test accuracy, of the trainer and of the floor.
+def interleave(runs: dict[str, Callable[[], object]], rounds: int,
+               sync: Callable[[], object] | None = None) -> dict[str, list[float]]:
+    """Wall seconds of ``rounds`` calls of each run, taken in turns: round k runs them all,
+    starting with the (k mod n)-th and going on in order, so each goes first equally often.
+    ``sync`` (e.g. ``torch.cuda.synchronize``) is called before each clock stops.
 
-    Both start from the same seed with their own copy of the model, batches and optimizer,
-    and take turns epoch by epoch (``train(..., num_epochs=1)`` with the same optimizer,
-    then one ``floor_epoch``), so that a load that comes and goes on a shared machine
-    slows both alike; each goes first every other epoch, after an untimed warm-up of the
-    kernels on a throw-away model. The floor's test accuracy is computed after its clock stops.
+    >>> seconds = interleave({"a": lambda: None, "b": lambda: None}, rounds=3)
+    >>> [len(s) for s in seconds.values()]
+    [3, 3]
     """
-    from .data import Batches, fashion_mnist_batches
-    from .models import LeNet, init_xavier
-    from .training import evaluate_accuracy, make_optimizer, train
-    from .utils import seed_everything
-    train_iter, test_iter = fashion_mnist_batches(batch_size, seed=0)  # loaded before the clock starts
-    floor_iter = Batches(train_iter.X, train_iter.y, batch_size, shuffle=True, seed=0)
-    seed_everything(0)
-    net = init_xavier(LeNet())
-    opt = make_optimizer(net, "sgd", 0.9)
-    seed_everything(0)
-    floor_net = init_xavier(LeNet()).to(device)
-    layout = torch.channels_last if device.type == "cpu" else torch.contiguous_format  # as train's
-    floor_net.to(memory_format=layout).train()
-    floor_opt = torch.optim.SGD(floor_net.parameters(), lr=0.9)
-    warm_up = init_xavier(LeNet()).to(device, memory_format=layout).train()  # untimed, thrown away
-    first = Batches(train_iter.X[:20 * batch_size], train_iter.y[:20 * batch_size], batch_size)
-    floor_epoch(warm_up, first, torch.optim.SGD(warm_up.parameters(), lr=0.9), device, layout)
-    evaluate_accuracy(warm_up, test_iter, device)
-    seconds = {"train": [], "floor": []}  # per epoch
-    for k in range(epochs):  # in turns, each going first every other epoch
-        for name in ("train", "floor") if k % 2 == 0 else ("floor", "train"):
+    names = list(runs)
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    for k in range(rounds):
+        for name in names[k % len(names):] + names[:k % len(names)]:
             start = time.perf_counter()
-            if name == "train":
-                history = train(net, train_iter, test_iter, 1, optimizer=opt, device=device, verbose=False)
-            else:
-                floor_epoch(floor_net, floor_iter, floor_opt, device, layout)
-            if device.type == "cuda":
-                torch.cuda.synchronize()
+            runs[name]()
+            if sync is not None:
+                sync()
             seconds[name].append(time.perf_counter() - start)
-    return (seconds["train"], history.test_acc[-1], seconds["floor"],
-            evaluate_accuracy(floor_net, test_iter, device))
+    return seconds
+
+
+def spread(numerators: list[float], denominators: list[float]) -> tuple[float, float, float]:
+    """Median, min and max of the ratios of paired per-epoch times.
+
+    >>> spread([2.0, 3.0, 9.0], [1.0, 1.0, 3.0])
+    (3.0, 2.0, 3.0)
+    """
+    if not numerators or len(numerators) != len(denominators):
+        raise ValueError(f"need paired epoch times, got {len(numerators)} and {len(denominators)}")
+    ratios = [a / b for a, b in zip(numerators, denominators)]
+    return statistics.median(ratios), min(ratios), max(ratios)
 
 
 class _SameOrder(torch.utils.data.Sampler):
@@ -141,36 +139,135 @@ class _NoAnimator:
         pass
 
 
-def bench_d2l(epochs: int, batch_size: int, device: torch.device, same_order: bool = True
-              ) -> tuple[float, float, str]:
-    """Wall seconds, final test accuracy and d2l's own report of ``d2l.train_ch6``."""
+class D2LEpochs:
+    """``d2l.train_ch6`` one epoch per call, training on as one call of many epochs would.
+
+    The first call runs ``train_ch6`` as it is (it applies its Xavier init); later calls make
+    ``net.apply`` a no-op for their duration, so the weights are not initialized again.
+    ``train_ch6`` makes a new ``torch.optim.SGD`` (no momentum, no state) every call, which
+    changes nothing. What it prints goes to ``reports``; its Animator is a no-op.
+    """
+
+    def __init__(self, net: torch.nn.Module, train_iter, test_iter, lr: float, device: torch.device):
+        self.net, self.train_iter, self.test_iter = net, train_iter, test_iter
+        self.lr, self.device, self.epochs, self.reports = lr, device, 0, []
+        self._rng = torch.get_rng_state()  # train_ch6's init draws from it on the first call
+
+    def __call__(self) -> None:
+        from d2l import torch as d2l
+        animator, d2l.Animator = d2l.Animator, _NoAnimator
+        out = io.StringIO()
+        try:
+            if self.epochs == 0:
+                torch.set_rng_state(self._rng)
+            else:
+                self.net.apply = lambda fn: self.net  # keep the trained weights
+            with contextlib.redirect_stdout(out):
+                d2l.train_ch6(self.net, self.train_iter, self.test_iter, 1, self.lr, self.device)
+        finally:
+            d2l.Animator = animator
+            self.net.__dict__.pop("apply", None)
+        self.epochs += 1
+        self.reports.append(" / ".join(ln.strip() for ln in out.getvalue().splitlines()
+                                       if ln.strip() and not ln.startswith("training on")))
+
+
+def d2l_loaders(batch_size: int, same_order: bool = True, workers: int | None = None,
+                limit: int | None = None):
+    """The pipeline of ``d2l.load_data_fashion_mnist`` (``ToTensor`` in a DataLoader with
+    ``d2l.get_dataloader_workers()`` workers unless ``workers`` is given), on the offline copy;
+    ``limit`` keeps the first images of each set (for tests)."""
     import torchvision
     from d2l import torch as d2l
 
     from .data import ensure_fashion_mnist
-    from .models import LeNet
-    from .utils import seed_everything
     root = str(ensure_fashion_mnist())
     trans = torchvision.transforms.ToTensor()
-    mnist_train = torchvision.datasets.FashionMNIST(root=root, train=True, transform=trans, download=False)
-    mnist_test = torchvision.datasets.FashionMNIST(root=root, train=False, transform=trans, download=False)
-    workers = d2l.get_dataloader_workers()
-    order = dict(sampler=_SameOrder(len(mnist_train))) if same_order else dict(shuffle=True)
-    train_iter = torch.utils.data.DataLoader(mnist_train, batch_size, num_workers=workers, **order)
-    test_iter = torch.utils.data.DataLoader(mnist_test, batch_size, shuffle=False, num_workers=workers)
-    animator, d2l.Animator = d2l.Animator, _NoAnimator
+    sets = [torchvision.datasets.FashionMNIST(root=root, train=train, transform=trans, download=False)
+            for train in (True, False)]
+    if limit is not None:
+        sets = [torch.utils.data.Subset(s, range(min(limit, len(s)))) for s in sets]
+    workers = d2l.get_dataloader_workers() if workers is None else workers
+    order = dict(sampler=_SameOrder(len(sets[0]))) if same_order else dict(shuffle=True)
+    return (torch.utils.data.DataLoader(sets[0], batch_size, num_workers=workers, **order),
+            torch.utils.data.DataLoader(sets[1], batch_size, shuffle=False, num_workers=workers))
+
+
+def bench_training(epochs: int, batch_size: int, device: torch.device, same_order: bool = True,
+                   workers: int | None = None, limit: int | None = None) -> dict:
+    """Per-epoch wall seconds (``seconds[name]``) and final test accuracy (``acc[name]``) of the
+    trainer, the floor and d2l, interleaved (see the module's docstring), with d2l's own last
+    report and its DataLoader's worker count. ``limit``: the first images of each set (tests)."""
+    from d2l import torch as d2l
+
+    from .data import Batches, fashion_mnist_batches
+    from .models import LeNet, init_xavier
+    from .training import evaluate_accuracy, make_optimizer, train
+    from .utils import seed_everything
+    train_iter, test_iter = fashion_mnist_batches(batch_size, seed=0)  # loaded before the clock starts
+    if limit is not None:
+        train_iter = Batches(train_iter.X[:limit], train_iter.y[:limit], batch_size, shuffle=True, seed=0)
+        test_iter = Batches(test_iter.X[:limit], test_iter.y[:limit], batch_size)
+    floor_iter = Batches(train_iter.X, train_iter.y, batch_size, shuffle=True, seed=0)
+    d2l_train, d2l_test = d2l_loaders(batch_size, same_order, workers, limit)
     seed_everything(0)
-    net = LeNet()  # the same layers as D2L's; train_ch6 applies the same Xavier init itself
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out):
-            start = time.perf_counter()
-            d2l.train_ch6(net, train_iter, test_iter, epochs, 0.9, device)
-            seconds = time.perf_counter() - start
-            test_acc = d2l.evaluate_accuracy_gpu(net, test_iter)
-    finally:
-        d2l.Animator = animator
-    return seconds, test_acc, " / ".join(line.strip() for line in out.getvalue().splitlines() if line.strip())
+    net = init_xavier(LeNet())
+    opt = make_optimizer(net, "sgd", 0.9)
+    seed_everything(0)
+    floor_net = init_xavier(LeNet()).to(device)
+    layout = torch.channels_last if device.type == "cpu" else torch.contiguous_format  # as train's
+    floor_net.to(memory_format=layout).train()
+    floor_opt = torch.optim.SGD(floor_net.parameters(), lr=0.9)
+    seed_everything(0)
+    d2l_run = D2LEpochs(LeNet(), d2l_train, d2l_test, 0.9, device)  # train_ch6 inits it
+    # untimed warm-up of every kernel and of the DataLoader, on throw-away models
+    n_warm = min(20 * batch_size, len(train_iter.y))
+    warm_up = init_xavier(LeNet()).to(device, memory_format=layout).train()
+    first = Batches(train_iter.X[:n_warm], train_iter.y[:n_warm], batch_size)
+    floor_epoch(warm_up, first, torch.optim.SGD(warm_up.parameters(), lr=0.9), device, layout)
+    evaluate_accuracy(warm_up, test_iter, device)
+    warm_loader = torch.utils.data.DataLoader(torch.utils.data.Subset(d2l_train.dataset, range(n_warm)),
+                                              batch_size, num_workers=d2l_train.num_workers)
+    state = torch.get_rng_state()
+    D2LEpochs(LeNet(), warm_loader, warm_loader, 0.9, device)()
+    torch.set_rng_state(state)
+    history = []
+    runs = {"trainer": lambda: history.append(train(net, train_iter, test_iter, 1, optimizer=opt,
+                                                    device=device, verbose=False)),
+            "floor": lambda: floor_epoch(floor_net, floor_iter, floor_opt, device, layout),
+            "d2l": d2l_run}
+    seconds = interleave(runs, epochs, torch.cuda.synchronize if device.type == "cuda" else None)
+    acc = {"trainer": history[-1].test_acc[-1], "floor": evaluate_accuracy(floor_net, test_iter, device),
+           "d2l": d2l.evaluate_accuracy_gpu(d2l_run.net, d2l_test)}
+    return {"seconds": seconds, "acc": acc, "d2l_report": d2l_run.reports[-1],
+            "d2l_workers": d2l_train.num_workers, "examples": len(train_iter.y)}
+
+
+def report_training(result: dict, epochs: int) -> None:
+    """Print the interleaved comparison: totals, then the per-epoch ratios with their range."""
+    seconds, acc, n = result["seconds"], result["acc"], result["examples"] * epochs
+    for name, label in (("trainer", "companion.train:  "), ("floor", "floor (bare loop):"),
+                        ("d2l", "d2l.train_ch6:    ")):
+        t = sum(seconds[name])
+        same = f"  (the trainer's weights: {'yes' if acc['floor'] == acc['trainer'] else 'NO'})" \
+            if name == "floor" else ""
+        print(f"  {label}{t:7.1f} s  {n / t:9.0f} examples/s  test acc {acc[name]:.4f}{same}")
+    print(f"    (d2l's own report of its last epoch, which leaves out data loading: {result['d2l_report']})")
+    cores = os.cpu_count()
+    print(f"  d2l's DataLoader used {result['d2l_workers']} worker processes (d2l.get_dataloader_workers() is 4 "
+          f"on any machine) on {cores} CPU cores.")
+    if cores is not None and cores < 4:
+        print(f"    On a 4-core laptop d2l picks the same 4 workers, but there they would not share {cores} cores "
+              f"with the training; that ratio cannot be measured here (not measured).")
+    over, over_lo, over_hi = spread(seconds["trainer"], seconds["floor"])
+    ratio, lo, hi = spread(seconds["d2l"], seconds["trainer"])
+    print(f"  Per-epoch ratios over {epochs} interleaved epochs: median (min-max)")
+    print(f"  d2l / trainer:   {ratio:.2f}x ({lo:.2f}x-{hi:.2f}x): the trainer's speed-up over d2l.train_ch6")
+    print(f"  trainer / floor: {over:.2f}x ({over_lo:.2f}x-{over_hi:.2f}x) the time of the bare loop")
+    diff = acc["trainer"] - acc["d2l"]
+    print(f"  target trainer / floor <= 1.15 (median): {'met' if over <= 1.15 else 'NOT met'}")
+    print(f"  target same test accuracy as d2l within ±0.01: {'met' if abs(diff) <= 0.01 else 'NOT met'} "
+          f"({diff:+.4f})", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
     parser.add_argument("--d2l-shuffle", action="store_true",
                         help="let d2l's DataLoader shuffle on its own (a different batch order)")
+    parser.add_argument("--d2l-workers", type=int, default=None,
+                        help="DataLoader workers for d2l (default: d2l.get_dataloader_workers(), i.e. 4)")
     parser.add_argument("--skip-training", action="store_true", help="only the corr2d timings")
     parser.add_argument("--skip-corr2d", action="store_true", help="only the training comparison")
     args = parser.parse_args(argv)
@@ -187,28 +286,17 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     if args.epochs < 1 or args.batch_size < 1:
         parser.error("--epochs and --batch-size must be >= 1")
+    if args.d2l_workers is not None and args.d2l_workers < 0:
+        parser.error("--d2l-workers must be >= 0")
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    print(f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} CPU threads")
+    print(f"torch {torch.__version__}, device {device}, {torch.get_num_threads()} CPU threads, "
+          f"{os.cpu_count()} CPU cores")
     if not args.skip_training:
-        n = 60000 * args.epochs
         print(f"\nClassic LeNet on Fashion-MNIST, {args.epochs} epochs, batch {args.batch_size}, SGD lr 0.9, seed 0, "
-              f"{'each its own batch order' if args.d2l_shuffle else 'the same batch order'}")
-        epochs_ours, acc_ours, epochs_floor, acc_floor = bench_trainer_and_floor(args.epochs, args.batch_size, device)
-        t_ours, t_floor = sum(epochs_ours), sum(epochs_floor)
-        per_epoch = sorted(a / b for a, b in zip(epochs_ours, epochs_floor))
-        print(f"  companion.train:  {t_ours:7.1f} s  {n / t_ours:9.0f} examples/s  test acc {acc_ours:.4f}")
-        print(f"  floor (bare loop):{t_floor:7.1f} s  {n / t_floor:9.0f} examples/s  test acc {acc_floor:.4f}"
-              f"  (the trainer's weights: {'yes' if acc_floor == acc_ours else 'NO'})", flush=True)
-        t_d2l, acc_d2l, report = bench_d2l(args.epochs, args.batch_size, device, not args.d2l_shuffle)
-        print(f"  d2l.train_ch6:    {t_d2l:7.1f} s  {n / t_d2l:9.0f} examples/s  test acc {acc_d2l:.4f}")
-        print(f"    (d2l's own report, which leaves out data loading: {report})")
-        ratio, diff, over = t_d2l / t_ours, acc_ours - acc_d2l, t_ours / t_floor
-        print(f"  trainer / floor: {over:.2f}x the time of the bare loop "
-              f"(target <= 1.15: {'met' if over <= 1.15 else 'NOT met'}); epoch by epoch "
-              f"{per_epoch[0]:.2f}x to {per_epoch[-1]:.2f}x, median {per_epoch[len(per_epoch) // 2]:.2f}x")
-        print(f"  d2l / trainer: {ratio:.2f}x speed-up (target >= 2.0: {'met' if ratio >= 2 else 'NOT met'}); "
-              f"accuracy difference {diff:+.4f} (target within ±0.01: {'met' if abs(diff) <= 0.01 else 'NOT met'})",
-              flush=True)
+              f"{'each its own batch order' if args.d2l_shuffle else 'the same batch order'}; trainer, floor "
+              f"and d2l.train_ch6 take turns epoch by epoch (after an untimed warm-up)", flush=True)
+        result = bench_training(args.epochs, args.batch_size, device, not args.d2l_shuffle, args.d2l_workers)
+        report_training(result, args.epochs)
     if not args.skip_corr2d:
         print("\n2-D cross-correlation, 28×28 input ⋆ 5×5 kernel (best of 7 timeit repeats)")
         times = bench_corr2d()
