@@ -86,7 +86,7 @@ class Animation:
     strings) and ``shade`` (rows of ``""``, ``"pad"`` or ``"zero"``). Each frame is a dict:
     ``box`` (windows ``[m, r, c, h, w]`` on matrix ``m``), ``mark`` (cells ``[m, r, c]``),
     ``set`` (cells ``[m, r, c, text]`` written from this frame on) and ``text`` (the
-    arithmetic). ``frames_values`` of a matrix replays ``set`` up to a frame.
+    arithmetic). ``values_at(k)`` replays ``set`` up to frame k.
 
     >>> a = animate_corr2d(torch.arange(9.).reshape(3, 3), torch.ones(2, 2))
     >>> len(a.frames), a.frames[0]["text"]

@@ -76,7 +76,10 @@
       if (e.key === "ArrowLeft") { step(-1); e.preventDefault(); }
       if (e.key === "ArrowRight") { step(1); e.preventDefault(); }
     });
-    window.addEventListener("beforeprint", function () { stop(); show(0); });
+    window.addEventListener("beforeprint", function () { stop(); show(0); });  // print: frame 1
+    if (window.matchMedia) {
+      window.matchMedia("print").addEventListener("change", function (e) { if (e.matches) { stop(); show(0); } });
+    }
     controls.hidden = false;
     show(0);
     if (!reduced && "IntersectionObserver" in window) {  // play while on screen
