@@ -292,3 +292,49 @@ def test_every_public_function_has_a_bad_input_case():
               if callable(v) and not name.startswith("_") and getattr(v, "__module__", "") == animation.__name__}
     called = {c[0].__qualname__.split(".")[0] for c in BAD}
     assert public - called == set(), f"no bad-input case for {sorted(public - called)}"
+
+
+# --- the player in a browser ----------------------------------------------------------------
+
+def test_player_steps_with_the_keyboard_and_respects_reduced_motion(tmp_path):
+    """In headless Chromium: the controls appear, Tab reaches the step button and Enter moves
+    one frame (the output cell and the arithmetic follow the frame's data); with
+    prefers-reduced-motion nothing plays by itself, without it the animation plays."""
+    from pathlib import Path
+
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.helpers.browser import chromium, missing_browser, serve
+    if missing_browser():
+        pytest.skip(missing_browser())
+    static = Path(__file__).resolve().parents[1] / "_ext" / "static"
+    anim = animate_corr2d(ints(3, 3), ints(2, 2))
+    for name in ("conv_anim.js", "conv_anim.css"):
+        (tmp_path / name).write_text((static / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="conv_anim.css"></head>'
+        f'<body>{anim._repr_html_()}<script src="conv_anim.js"></script></body></html>', encoding="utf-8")
+    state = "const a = document.querySelector('div.conv-anim'); return [a.convAnim.frame(), " \
+            "a.convAnim.playing(), a.querySelector('.ca-text').textContent, " \
+            "a.querySelector('.conv-anim-controls').hidden, " \
+            "[...a.querySelectorAll('text[data-m=\"2\"]')].map(t => t.textContent)]"
+    with serve(tmp_path) as url, chromium() as browser:
+        for reduce, plays in (("reduce", False), ("no-preference", True)):
+            browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
+                {"name": "prefers-reduced-motion", "value": reduce}]})
+            browser.get(url + "/index.html")
+            frame, playing, text, hidden, _ = browser.execute_script(state)
+            assert (frame, hidden, text) == (0, False, anim.frames[0]["text"])
+            assert playing is plays, f"prefers-reduced-motion: {reduce}, playing: {playing}"
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
+            {"name": "prefers-reduced-motion", "value": "reduce"}]})
+        browser.get(url + "/index.html")
+        body = browser.find_element("css selector", "body")
+        for _ in range(3):  # step back, play, step forward
+            body.send_keys(Keys.TAB) if _ == 0 else browser.switch_to.active_element.send_keys(Keys.TAB)
+        focused = browser.switch_to.active_element
+        assert "ca-forward" in focused.get_attribute("class") and focused.tag_name == "button"
+        focused.send_keys(Keys.ENTER)
+        frame, playing, text, _, outputs = browser.execute_script(state)
+        assert (frame, playing, text) == (1, False, anim.frames[1]["text"])
+        assert outputs == [v for row in anim.values_at(1)[2] for v in row]
