@@ -72,7 +72,7 @@ def _block(highlight: object, shape: tuple[int, int]) -> tuple[int, int, int, in
     """``highlight`` = (i, j, h, w), a block inside a matrix of ``shape`` (or None)."""
     if highlight is None:
         return None
-    if not (_check._sequence(highlight) and len(highlight) == 4):
+    if not (_check.is_sequence(highlight) and len(highlight) == 4):
         raise TypeError(f"highlight must be None or (i, j, h, w), four ints, got {highlight!r}")
     i, j = (_check.integer(v, f"highlight[{k}]", minimum=0) for k, v in enumerate(highlight[:2]))
     h, w = (_check.integer(v, f"highlight[{k + 2}]", minimum=1) for k, v in enumerate(highlight[2:]))
@@ -279,7 +279,7 @@ def plot_padding_stride(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[i
         if not positions:
             raise ValueError(f"positions must be a non-empty list of (i, j) pairs, got {positions!r}")
         for n, q in enumerate(positions):
-            if not _check._sequence(q):
+            if not _check.is_sequence(q):
                 raise TypeError(f"positions[{n}] must be a pair (i, j), got {q!r}")
     Xp = pad2d(X, (p_h, p_w))
     _drawable(Xp, "the padded X")

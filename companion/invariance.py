@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _check
+from ._check import checked
 
 
 def check_shift(shift: object) -> tuple[int, int]:
@@ -35,7 +36,7 @@ def check_shift(shift: object) -> tuple[int, int]:
     >>> check_shift([1, -2])
     (1, -2)
     """
-    if not _check._sequence(shift):
+    if not _check.is_sequence(shift):
         raise TypeError(f"shift must be a pair of ints (down, right), got {shift!r}")
     if len(shift) != 2:
         raise ValueError(f"shift must be a pair of ints (down, right), got {shift!r}")
@@ -54,6 +55,7 @@ def check_shift2d(X: object, shift: object) -> tuple[torch.Tensor, tuple[int, in
     return X, check_shift(shift)
 
 
+@checked(check_shift2d)
 def shift2d(X: torch.Tensor, shift: tuple[int, int]) -> torch.Tensor:
     """Move the image(s) ``X`` (shape (..., h, w)) down by ``shift[0]`` and right by
     ``shift[1]`` pixels (negative: up, left). Pixels pushed out are lost; the
@@ -64,7 +66,7 @@ def shift2d(X: torch.Tensor, shift: tuple[int, int]) -> torch.Tensor:
             [2., 3., 0.],
             [5., 6., 0.]])
     """
-    X, (dy, dx) = check_shift2d(X, shift)
+    dy, dx = shift
     h, w = X.shape[-2:]
     Y = torch.zeros_like(X)
     if abs(dy) >= h or abs(dx) >= w:  # everything is pushed out
@@ -124,7 +126,12 @@ def check_equivariance_error(f: object, X: object, shift: object, margin: object
     shift = check_shift(shift)
     margin = _check.integer(margin, "margin", minimum=0)
     _check.flag(relative, "relative")
-    return f, X, shift, margin
+    return _check.returning(f, lambda y: _compared(check_maps(y), shift, margin)), X, shift, margin
+
+
+def _compared(y: torch.Tensor, shift: tuple[int, int], margin: int) -> torch.Tensor:
+    check_compared(interior_mask(tuple(y.shape[-2:]), shift, margin), shift, margin)
+    return y
 
 
 def check_compared(keep: torch.Tensor, shift: tuple[int, int], margin: int) -> torch.Tensor:
@@ -141,6 +148,7 @@ def check_compared(keep: torch.Tensor, shift: tuple[int, int], margin: int) -> t
     return keep
 
 
+@checked(check_equivariance_error)
 def equivariance_error(f: Callable, X: torch.Tensor, shift: tuple[int, int],
                        margin: int = 0, relative: bool = False) -> float:
     """How far ``f`` is from translation equivariance: compares f(shift(X)) with
@@ -156,12 +164,10 @@ def equivariance_error(f: Callable, X: torch.Tensor, shift: tuple[int, int],
     >>> equivariance_error(conv, torch.randn(2, 1, 8, 8), (2, 1)) < 1e-6
     True
     """
-    f, X, shift, margin = check_equivariance_error(f, X, shift, margin, relative)
     with torch.no_grad():
-        A = check_maps(f(shift2d(X, shift)))  # move, then apply f
-        B = shift2d(f(X), shift)              # apply f, then move
+        A = f(shift2d(X, shift))  # move, then apply f
+        B = shift2d(f(X), shift)  # apply f, then move
     keep = interior_mask(tuple(A.shape[-2:]), shift, margin).to(A.device)
-    keep = check_compared(keep, shift, margin)
     diff, ref = (A - B)[..., keep], B[..., keep]
     if relative:
         return float(diff.norm() / ref.norm().clamp_min(torch.finfo(ref.dtype).tiny))
@@ -177,7 +183,22 @@ def check_relative_change(f: object, X: object, shift: object
     ...
     TypeError: f must be a callable such as an nn.Module, got NoneType
     """
-    return _check.function(f, "f"), _check.tensor(X, "X", ndim=4), check_shift(shift)
+    f = _check.function(f, "f")
+    return _check.returning(f, _Outputs()), _check.tensor(X, "X", ndim=4), check_shift(shift)
+
+
+class _Outputs:
+    """``check_outputs`` on the two results of ``f``, as they come: f(X), then f(shift(X))."""
+
+    def __init__(self) -> None:
+        self.before: object = None
+
+    def __call__(self, y: object) -> object:
+        if self.before is None:
+            self.before = y
+        else:
+            check_outputs(self.before, y)
+        return y
 
 
 def check_outputs(before: object, after: object) -> tuple[torch.Tensor, torch.Tensor]:
@@ -197,6 +218,7 @@ def check_outputs(before: object, after: object) -> tuple[torch.Tensor, torch.Te
     return before, after
 
 
+@checked(check_relative_change)
 def relative_change(f: Callable, X: torch.Tensor, shift: tuple[int, int]) -> float:
     """How much ``f``'s output changes when its input moves:
     ‖f(shift(X)) − f(X)‖ / ‖f(X)‖, computed per example of the batch ``X`` (n, c, h, w)
@@ -206,9 +228,8 @@ def relative_change(f: Callable, X: torch.Tensor, shift: tuple[int, int]) -> flo
     >>> round(relative_change(torch.nn.Identity(), torch.ones(1, 1, 2, 2), (0, 1)), 4)
     0.7071
     """
-    f, X, shift = check_relative_change(f, X, shift)
     with torch.no_grad():
-        before, after = check_outputs(f(X), f(shift2d(X, shift)))
+        before, after = f(X), f(shift2d(X, shift))
     before, after = before.flatten(1), after.flatten(1)  # one row per example
     norms = before.norm(dim=1)
     nonzero = norms > 0
@@ -237,7 +258,7 @@ def check_influence_map(f: object, X: object, out_pos: object, channel: object
     channel = _check.integer(channel, "channel", minimum=0)
     if isinstance(f, nn.Module):
         check_kinks(f, X)
-    return f, X, out_pos, channel
+    return _check.returning(f, lambda y: check_traced(y, channel, out_pos)), X, out_pos, channel
 
 
 # Layers whose gradient is 0 on one side of a kink: (module type, the inputs where the kink is).
@@ -370,6 +391,7 @@ def check_traced(y: object, channel: int, out_pos: tuple[int, int]) -> torch.Ten
     return y
 
 
+@checked(check_influence_map)
 def influence_map(f: Callable, X: torch.Tensor, out_pos: tuple[int, int],
                   channel: int = 0) -> torch.Tensor:
     """|∂ f(X)[0, channel, i, j] / ∂ X|: how strongly each input pixel moves one output.
@@ -382,10 +404,10 @@ def influence_map(f: Callable, X: torch.Tensor, out_pos: tuple[int, int],
     >>> int((influence_map(conv, torch.randn(1, 1, 6, 6), (2, 2)) > 0).sum())
     9
     """
-    f, X, (i, j), c = check_influence_map(f, X, out_pos, channel)
+    (i, j), c = out_pos, channel
     x = X.detach().clone().requires_grad_(True)
     with torch.enable_grad():
-        y = check_traced(f(x), c, (i, j))
+        y = f(x)
         # autograd.grad, not backward(): the gradient goes to x, not into f's .grad
         (grad,) = torch.autograd.grad(y[0, c, i, j], x, allow_unused=True)
     if grad is None:  # the output does not depend on the input at all
@@ -393,7 +415,8 @@ def influence_map(f: Callable, X: torch.Tensor, out_pos: tuple[int, int],
     return grad[0].abs().sum(dim=0)
 
 
-def check_receptive_field(net: object, input_shape: object) -> tuple[nn.Module, tuple[int, int]]:
+def check_receptive_field(net: object, input_shape: object, out_pos: object = (0, 0)
+                          ) -> tuple[nn.Module, tuple[int, int], tuple[int, int]]:
     """The guard of ``receptive_field``: a module and an input size (h, w), both >= 1, that
     the net takes as a (1, 1, h, w) input and turns into (batch, channel, h', w') maps.
 
@@ -412,6 +435,7 @@ def check_receptive_field(net: object, input_shape: object) -> tuple[nn.Module, 
     """
     net = _check.module(net, "net")
     h, w = _check.pair(input_shape, "input_shape", minimum=1)
+    out_pos = _check.pair(out_pos, "out_pos", minimum=0)
     param = next(net.parameters(), None)
     dtype = param.dtype if param is not None else torch.float32
     _check.within_budget(h * w * dtype.itemsize, f"input_shape={(h, w)} (a (1, 1, {h}, {w}) input of {dtype})")
@@ -430,7 +454,8 @@ def check_receptive_field(net: object, input_shape: object) -> tuple[nn.Module, 
     if not isinstance(y, torch.Tensor) or y.dim() != 4:
         raise ValueError(f"net must return a (batch, channel, h, w) tensor, got "
                          f"{'shape ' + str(tuple(y.shape)) if isinstance(y, torch.Tensor) else type(y).__name__}")
-    return net, (h, w)
+    check_traced(y, 0, out_pos)
+    return net, (h, w), out_pos
 
 
 def _blocks(m: nn.Module) -> str:
@@ -498,6 +523,7 @@ def _opened(m: nn.Module, name: str, names: dict, original: nn.Module) -> nn.Mod
     return m
 
 
+@checked(check_receptive_field)
 def receptive_field(net: nn.Module, input_shape: tuple[int, int],
                     out_pos: tuple[int, int]) -> torch.Tensor:
     """Which input pixels influence output ``out_pos`` of ``net``? Found with autograd.
@@ -513,7 +539,7 @@ def receptive_field(net: nn.Module, input_shape: tuple[int, int],
     >>> int(receptive_field(net, (5, 5), (0, 0)).sum())
     9
     """
-    net, (h, w) = check_receptive_field(net, input_shape)
+    h, w = input_shape
     param = next(net.parameters(), None)  # the input takes the dtype of the weights
     dtype = param.dtype if param is not None else torch.float32
     return influence_map(net, torch.zeros((1, 1, h, w), dtype=dtype), out_pos) != 0
@@ -530,11 +556,12 @@ def check_receptive_field_size(kernel_sizes: object, strides: object
     ks = _check.ints(kernel_sizes, "kernel_sizes", minimum=1)
     if strides is None:
         return ks, (1,) * len(ks)
-    if not _check._sequence(strides) or len(strides) != len(ks):
+    if not _check.is_sequence(strides) or len(strides) != len(ks):
         raise ValueError(f"strides must be a list with one int per kernel ({len(ks)}), got {strides!r}")
     return ks, _check.ints(strides, "strides", len(ks), minimum=1)
 
 
+@checked(check_receptive_field_size)
 def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = None) -> int:
     """Side length of the receptive field of one output after stacked layers.
 
@@ -545,9 +572,8 @@ def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = No
     >>> receptive_field_size([5, 2, 5, 2], strides=[1, 2, 1, 2])
     16
     """
-    ks, ss = check_receptive_field_size(kernel_sizes, strides)
     r, jump = 1, 1
-    for k, s in zip(ks, ss):
+    for k, s in zip(kernel_sizes, strides or [1] * len(kernel_sizes)):
         r += (k - 1) * jump
         jump *= s
     return r
@@ -572,6 +598,7 @@ def check_conv_as_fc_matrix(K: object, input_size: object) -> tuple[torch.Tensor
     return K, (h, w)
 
 
+@checked(check_conv_as_fc_matrix)
 def conv_as_fc_matrix(K: torch.Tensor, input_size: tuple[int, int]) -> torch.Tensor:
     """The weight matrix of the fully connected layer that computes the
     cross-correlation with ``K`` on an image of ``input_size`` (h, w): one row per
@@ -585,8 +612,7 @@ def conv_as_fc_matrix(K: torch.Tensor, input_size: tuple[int, int]) -> torch.Ten
     tensor([[1., 2., 0.],
             [0., 1., 2.]])
     """
-    K, (h, w) = check_conv_as_fc_matrix(K, input_size)
-    k_h, k_w = K.shape
+    (h, w), (k_h, k_w) = input_size, K.shape
     out_h, out_w = h - k_h + 1, w - k_w + 1
     W = K.new_zeros((out_h, out_w, h, w))
     for i in range(out_h):
