@@ -11,7 +11,7 @@ import torch
 
 from companion import utils
 from companion.utils import seed_everything
-from tests.helpers.bad_inputs import Case, Check, count, covers, params, run, uncovered
+from tests.helpers.bad_inputs import Case, count, covers, params, run, uncovered
 
 
 @pytest.fixture
