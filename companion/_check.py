@@ -303,8 +303,8 @@ def device(x: object, name: str = "device") -> torch.device:
     """Return ``x`` (a ``torch.device`` or a str such as 'cpu', 'cuda:1' or 'mps') as a
     ``torch.device`` if this machine has it.
 
-    >>> device("cpu")
-    device(type='cpu')
+    >>> device("cpu"), device("cpu:0")
+    (device(type='cpu'), device(type='cpu'))
     """
     if isinstance(x, str):
         try:
@@ -315,8 +315,8 @@ def device(x: object, name: str = "device") -> torch.device:
         d = x
     else:
         raise TypeError(f"{name} must be a torch.device, a str or None, got {type(x).__name__}")
-    if d.type in ("cpu", "meta"):
-        return d
+    if d.type in ("cpu", "meta"):  # one device under two names: 'cpu' and 'cpu:0'
+        return torch.device(d.type)
     if d.type == "mps":
         available, count = torch.backends.mps.is_available(), 1
     else:  # cuda, and the accelerators PyTorch names after their module (xpu, ...)
@@ -330,6 +330,8 @@ def device(x: object, name: str = "device") -> torch.device:
         have = f"{d.type}:0" if count == 1 else f"{d.type}:0 to {d.type}:{count - 1}"
         raise ValueError(f"{name}={x!r} is not available: this machine has {count} {d.type} "
                          f"device{'s' if count != 1 else ''} ({have})")
+    if d.index is None and d.type == "cuda":  # 'cuda' is the current one, as a tensor names it: 'cuda:0'
+        return torch.device("cuda", torch.cuda.current_device())
     return d
 
 

@@ -10,10 +10,10 @@ connected layer it is a special case of.
 Autograd sees a net at one input only. Where a ReLU sits exactly at 0 or a max pool has tied
 values, the gradient of a pixel that does influence the output can come out 0. So
 ``influence_map`` refuses an input that puts a layer on such a kink, and ``receptive_field``
-(which probes at a zero input) refuses layers that can block a path there: ReLU and its
-relatives, max pooling, dropout in training mode. ``open_paths(net)`` is the net with every
-path open (the same windows, positive weights, no such layers), whose field is the field of
-``net``: ``receptive_field(open_paths(net), ...)``.
+(which probes at a zero input) traces a net with layers that can block a path there (ReLU and
+its relatives, max pooling, dropout in training mode) as ``open_paths(net)``: the net with
+every path open (the same windows, positive weights, no such layers), whose field is the field
+of ``net``.
 """
 from __future__ import annotations
 
@@ -213,6 +213,8 @@ def check_outputs(before: object, after: object) -> tuple[torch.Tensor, torch.Te
     if not isinstance(before, torch.Tensor) or not isinstance(after, torch.Tensor) \
             or before.shape != after.shape:
         raise ValueError("f must return tensors of one shape for X and for its shifted copy")
+    if before.dim() == 0:
+        raise ValueError("f must return one output per example of X (a tensor of shape (n, ...)), got a scalar")
     if not bool(before.flatten(1).norm(dim=1).gt(0).any()):
         raise ValueError("f(X) is zero for every example: a relative change is undefined")
     return before, after
@@ -407,9 +409,9 @@ def influence_map(f: Callable, X: torch.Tensor, out_pos: tuple[int, int],
     (i, j), c = out_pos, channel
     x = X.detach().clone().requires_grad_(True)
     with torch.enable_grad():
-        y = f(x)
+        y = f(x)[0, c, i, j]
         # autograd.grad, not backward(): the gradient goes to x, not into f's .grad
-        (grad,) = torch.autograd.grad(y[0, c, i, j], x, allow_unused=True)
+        (grad,) = torch.autograd.grad(y, x, allow_unused=True) if y.grad_fn else (None,)
     if grad is None:  # the output does not depend on the input at all
         return torch.zeros(X.shape[2:], dtype=X.dtype)
     return grad[0].abs().sum(dim=0)
@@ -422,16 +424,18 @@ def check_receptive_field(net: object, input_shape: object, out_pos: object = (0
 
     A zero input sees through no layer that can block a path: ReLU and its relatives (0 at
     the kink and below), max pooling (ties: one winner per window), dropout in training mode.
-    Such a net is refused; ``receptive_field(open_paths(net), ...)`` gives its field. (A layer
-    whose own ``forward`` calls ``F.relu`` or ``F.max_pool2d`` is not seen here: build nets from
+    A net with such a layer is traced instead: the guard hands on ``open_paths(net)``, whose
+    field is the field of ``net`` (``open_paths`` refuses what it cannot open). (A layer whose
+    own ``forward`` calls ``F.relu`` or ``F.max_pool2d`` is not seen here: build nets from
     ``nn.ReLU``, ``nn.MaxPool2d``, ... layers.)
 
-    >>> check_receptive_field(nn.Conv2d(1, 1, 3), 5)[1]
-    (5, 5)
-    >>> check_receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2)), 6)
-    Traceback (most recent call last):
-    ...
-    ValueError: net[1] (MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)) can pass no gradient where its window holds tied values (one winner takes it all), as it does at the zero input receptive_field probes with: the field would miss pixels. Trace the net's paths instead: receptive_field(open_paths(net), input_shape, out_pos)
+    >>> check_receptive_field(nn.Conv2d(1, 1, 3), 5)[1:]
+    ((5, 5), (0, 0))
+    >>> check_receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2)), 6)[0]
+    Sequential(
+      (0): Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1))
+      (1): AvgPool2d(kernel_size=2, stride=2, padding=0)
+    )
     """
     net = _check.module(net, "net")
     h, w = _check.pair(input_shape, "input_shape", minimum=1)
@@ -439,15 +443,8 @@ def check_receptive_field(net: object, input_shape: object, out_pos: object = (0
     param = next(net.parameters(), None)
     dtype = param.dtype if param is not None else torch.float32
     _check.within_budget(h * w * dtype.itemsize, f"input_shape={(h, w)} (a (1, 1, {h}, {w}) input of {dtype})")
-    for m, name in _check.layer_names(net, "net").items():
-        why = _blocks(m)
-        if why:
-            raise ValueError(f"{name} ({m}) can pass no gradient {why}, as it does at the zero input "
-                             f"receptive_field probes with: the field would miss pixels. Trace the net's paths "
-                             f"instead: receptive_field(open_paths(net), input_shape, out_pos)")
-        if isinstance(m, _DROPOUTS) and m.training and m.p > 0:
-            raise ValueError(f"{name} ({m}) drops inputs at random in training mode, so the field would "
-                             f"come out at random: call net.eval() first, or use receptive_field(open_paths(net), ...)")
+    if any(_blocks(m) for m in net.modules()):  # a zero probe would not see through: trace the paths
+        net = open_paths(net)
     device = param.device if param is not None else torch.device("cpu")
     y = _check.trial(net, torch.zeros((1, 1, h, w), dtype=dtype, device=device), f"input_shape {(h, w)}",
                      hint="; receptive_field feeds one channel, a (1, 1, h, w) input")
@@ -458,13 +455,12 @@ def check_receptive_field(net: object, input_shape: object, out_pos: object = (0
     return net, (h, w), out_pos
 
 
-def _blocks(m: nn.Module) -> str:
-    """Why the layer ``m`` can block a path at a zero input ('' if it cannot)."""
-    if isinstance(m, _MAX_POOLS):
-        return "where its window holds tied values (one winner takes it all)"
-    if _kinks_of(m) or isinstance(m, nn.Tanhshrink):
-        return "where its input sits at or beyond its kink (a ReLU is flat below 0)"
-    return ""
+def _blocks(m: nn.Module) -> bool:
+    """Whether the layer ``m`` can block a path at a zero input: a ReLU (or a relative) is flat
+    at and below its kink, a max pooling window of tied values has one winner, dropout in
+    training mode drops inputs at random."""
+    return (isinstance(m, _MAX_POOLS) or bool(_kinks_of(m)) or isinstance(m, nn.Tanhshrink)
+            or (isinstance(m, _DROPOUTS) and m.training and m.p > 0))
 
 
 # Elementwise layers: in open_paths every one passes its input on unchanged (nn.Identity).
@@ -532,8 +528,7 @@ def receptive_field(net: nn.Module, input_shape: tuple[int, int],
     pixels with a nonzero gradient for one output element of the first channel
     (``influence_map``). Use weights that cannot cancel (e.g. all ones) so that a zero
     gradient means "no influence". A zero input cannot see through ReLU, max pooling or
-    dropout, so a net with such layers is refused: ``receptive_field(open_paths(net), ...)``
-    traces it.
+    dropout, so a net with such layers is traced as ``open_paths(net)``.
 
     >>> net = nn.Conv2d(1, 1, 3, bias=False); _ = nn.init.ones_(net.weight)
     >>> int(receptive_field(net, (5, 5), (0, 0)).sum())

@@ -200,11 +200,14 @@ def check_comp_conv2d(conv: object, X: object) -> tuple[nn.Module, torch.Tensor]
                             f"got {X.dtype}")
         if X.device != conv.weight.device:
             raise ValueError(f"X must be on the device of conv's weight ({conv.weight.device}), got {X.device}")
-        if not isinstance(conv.padding, str) and conv.dilation == (1, 1):  # a clear error
-            (k_h, k_w), (p_h, p_w) = conv.kernel_size, conv.padding
+        if not isinstance(conv.padding, str):  # a clear error, not PyTorch's from inside
+            (k_h, k_w), (p_h, p_w), (d_h, d_w) = conv.kernel_size, conv.padding, conv.dilation
+            span = (d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1)  # what a dilated kernel covers
+            kernel = f"conv.kernel_size {(k_h, k_w)}" + (
+                f" with conv.dilation {(d_h, d_w)} spans {span} and" if (d_h, d_w) != (1, 1) else "")
             padded = (X.shape[0] + 2 * p_h, X.shape[1] + 2 * p_w)
-            if k_h > padded[0] or k_w > padded[1]:
-                raise ValueError(f"X of shape {tuple(X.shape)} is too small for conv: conv.kernel_size {(k_h, k_w)} "
+            if span[0] > padded[0] or span[1] > padded[1]:
+                raise ValueError(f"X of shape {tuple(X.shape)} is too small for conv: {kernel} "
                                  f"is larger than X padded by conv.padding {(p_h, p_w)}, {padded}")
     else:  # any other module: which of its layers X does not fit, if any
         _check.trial(conv, X.reshape((1, 1) + X.shape), f"X of shape {tuple(X.shape)}", root="conv")

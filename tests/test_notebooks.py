@@ -332,3 +332,13 @@ def test_chapter_pages_do_not_talk_about_the_test_machinery(path):
         found += [f"cell {n}: {m!r}" for m in machinery(src)]
     assert not found, (f"{path.relative_to(BOOK)} talks about the test machinery ({'; '.join(found)}); "
                        "the appendix page 'How this book is checked' tells it once")
+
+
+@pytest.mark.parametrize("edition", ["ko", "en"])
+def test_the_checks_page_lists_every_exempt_output(edition):
+    """book/*/checks.md lists each cell tagged nbval-ignore-output (page, code cell counted from 1)."""
+    listed = set(re.findall(r"^\| (0\d) \| (\d+) \|", (BOOK / edition / "checks.md").read_text(encoding="utf-8"),
+                            re.MULTILINE))
+    tagged = {(path.name[:2], str(n)) for path in sorted((BOOK / edition).glob("0?_*.ipynb"))
+              for n, cell in enumerate(code_cells(load(path)), 1) if IGNORED in cell["metadata"].get("tags", [])}
+    assert listed == tagged, f"only on the page: {sorted(listed - tagged)}; only tagged: {sorted(tagged - listed)}"
