@@ -72,8 +72,19 @@ def checked(guard: Callable[..., Any]) -> Callable:
                 _INSIDE.reset(token)
 
         call.guard = guard
+        call.__doc__ = _with_contract(fn.__doc__ or "", guard)
         return call
     return decorate
+
+
+def _with_contract(doc: str, guard: Callable) -> str:
+    """``doc`` with a last paragraph that names the guard and says what it requires (the first
+    paragraph of its docstring), for ``help()`` and the API page."""
+    name = getattr(guard, "__name__", None) or getattr(getattr(guard, "func", None), "__name__", "a guard")
+    what = (inspect.getdoc(guard) or "").split("\n\n")[0].replace("\n", " ")
+    lines = [line for line in doc.splitlines()[1:] if line.strip()]
+    indent = min((line[:len(line) - len(line.lstrip())] for line in lines), key=len, default="")
+    return f"{doc.rstrip()}\n\n{indent}Arguments checked first by ``{name}``: {what}\n"
 
 
 def returning(f: Callable, check: Callable[[Any], Any]) -> Callable:

@@ -62,7 +62,9 @@ def check_pool2d(X: object, pool_size: object, mode: object, padding: object,
 
 def _arguments(X: object, pool_size: object, mode: object, padding: object, stride: object,
                ndim: int = 2) -> tuple[torch.Tensor, _Pair, str, _Pair, _Pair]:
-    """``check_pool2d``'s results in the order of ``pool2d``'s parameters."""
+    """``check_pool2d``, its results in the order of ``pool2d``'s parameters: an ``ndim``-D
+    floating tensor, a mode in ``MODES``, a padding of at most half the window, and a window
+    that fits the padded input; the stride ``None`` becomes the window size."""
     X, k, p, s = check_pool2d(X, pool_size, mode, padding, stride, ndim)
     return X, k, mode, p, s
 

@@ -283,7 +283,8 @@ def mirror_pad2d(X: torch.Tensor,
     >>> mirror_pad2d(torch.tensor([[1., 2., 3.]]), (0, 2), mode="symmetric")
     tensor([[2., 1., 1., 2., 3., 3., 2.]])
     """
-    top, bottom, left, right = padding
+    p = (padding, padding) if isinstance(padding, int) else tuple(padding)
+    top, bottom, left, right = p if len(p) == 4 else (p[0], p[0], p[1], p[1])
     repeat = 1 if mode == "symmetric" else 0  # is the border pixel repeated?
 
     def mirror(i: torch.Tensor, n: int) -> torch.Tensor:  # the index of X to copy
@@ -324,7 +325,7 @@ def insert_zeros(X: torch.Tensor, stride: int | tuple[int, int]) -> torch.Tensor
             [0., 0., 0.],
             [3., 0., 4.]])
     """
-    s_h, s_w = stride
+    s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
     h, w = X.shape
     Z = X.new_zeros((s_h * (h - 1) + 1, s_w * (w - 1) + 1))
     Z[::s_h, ::s_w] = X
@@ -373,6 +374,8 @@ def conv_transpose2d(X: torch.Tensor, K: torch.Tensor,
             [ 0.,  4.,  6.],
             [ 4., 12.,  9.]])
     """
-    (s_h, s_w), (p_h, p_w), (k_h, k_w) = stride, padding, K.shape
+    s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
+    p_h, p_w = (padding, padding) if isinstance(padding, int) else padding
+    k_h, k_w = K.shape
     Z = pad2d(insert_zeros(X, (s_h, s_w)), (k_h - 1 - p_h, k_w - 1 - p_w))
     return corr2d_fast(Z, torch.flip(K, dims=(0, 1)))  # a true convolution: K flipped
