@@ -87,9 +87,11 @@ def _with_contract(doc: str, guard: Callable) -> str:
     return f"{doc.rstrip()}\n\n{indent}Arguments checked first by ``{name}``: {what}\n"
 
 
-def returning(f: Callable, check: Callable[[Any], Any]) -> Callable:
+def returning(f: Callable, check: Callable[[Any], Any], what: str = "the input", root: str = "f") -> Callable:
     """``f`` with ``check`` applied to what it returns: a guard's way to check the result of a
-    callable the user passed (``conv``, ``f``) without a line in the algorithm.
+    callable the user passed (``conv``, ``f``) without a line in the algorithm. A module ``f``
+    runs inside ``fits`` (``what`` names the input, ``root`` the module), so an input that a
+    layer cannot take is a ``ValueError`` naming both, not an error from inside PyTorch.
 
     >>> returning(abs, lambda y: integer(y, "f(x)", minimum=2))(-1)
     Traceback (most recent call last):
@@ -97,7 +99,11 @@ def returning(f: Callable, check: Callable[[Any], Any]) -> Callable:
     ValueError: f(x) must be >= 2, got 1
     """
     def call(*args: Any, **kwargs: Any) -> Any:
-        return check(f(*args, **kwargs))
+        if not isinstance(f, nn.Module):
+            return check(f(*args, **kwargs))
+        with fits(f, what, root):
+            y = f(*args, **kwargs)
+        return check(y)
     return call
 
 

@@ -98,6 +98,13 @@ def interior_mask(size: tuple[int, int], shift: tuple[int, int], margin: int = 0
     return keep
 
 
+def _values(X: torch.Tensor) -> torch.Tensor:
+    """A measurement compares values: refuse a tensor on the meta device, which holds none."""
+    if X.device.type == "meta":
+        raise ValueError("X is on the meta device, which holds no values to measure: pass a real tensor")
+    return X
+
+
 def check_maps(y: object) -> torch.Tensor:
     """What the measurements expect back from ``f``: a (batch, channel, h, w) tensor.
 
@@ -122,11 +129,12 @@ def check_equivariance_error(f: object, X: object, shift: object, margin: object
     TypeError: relative must be a bool, got str
     """
     f = _check.function(f, "f")
-    X = _check.tensor(X, "X", ndim=4)
+    X = _values(_check.tensor(X, "X", ndim=4))
     shift = check_shift(shift)
     margin = _check.integer(margin, "margin", minimum=0)
     _check.flag(relative, "relative")
-    return _check.returning(f, lambda y: _compared(check_maps(y), shift, margin)), X, shift, margin
+    return (_check.returning(f, lambda y: _compared(check_maps(y), shift, margin), f"X of shape {tuple(X.shape)}"),
+            X, shift, margin)
 
 
 def _compared(y: torch.Tensor, shift: tuple[int, int], margin: int) -> torch.Tensor:
@@ -183,8 +191,8 @@ def check_relative_change(f: object, X: object, shift: object
     ...
     TypeError: f must be a callable such as an nn.Module, got NoneType
     """
-    f = _check.function(f, "f")
-    return _check.returning(f, _Outputs()), _check.tensor(X, "X", ndim=4), check_shift(shift)
+    f, X = _check.function(f, "f"), _values(_check.tensor(X, "X", ndim=4))
+    return _check.returning(f, _Outputs(), f"X of shape {tuple(X.shape)}"), X, check_shift(shift)
 
 
 class _Outputs:
@@ -253,14 +261,16 @@ def check_influence_map(f: object, X: object, out_pos: object, channel: object
     ValueError: X must hold one example, shape (1, c, h, w), got (2, 1, 3, 3)
     """
     f = _check.function(f, "f")
-    X = _check.tensor(X, "X", ndim=4)
+    X = _values(_check.tensor(X, "X", ndim=4))
     if X.shape[0] != 1:
         raise ValueError(f"X must hold one example, shape (1, c, h, w), got {tuple(X.shape)}")
     out_pos = _check.pair(out_pos, "out_pos", minimum=0)
     channel = _check.integer(channel, "channel", minimum=0)
     if isinstance(f, nn.Module):
-        check_kinks(f, X)
-    return _check.returning(f, lambda y: check_traced(y, channel, out_pos)), X, out_pos, channel
+        with _check.fits(f, f"X of shape {tuple(X.shape)}", root="f"):
+            check_kinks(f, X)
+    return (_check.returning(f, lambda y: check_traced(y, channel, out_pos), f"X of shape {tuple(X.shape)}"),
+            X, out_pos, channel)
 
 
 # Layers whose gradient is 0 on one side of a kink: (module type, the inputs where the kink is).
