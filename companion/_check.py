@@ -80,7 +80,8 @@ def checked(guard: Callable[..., Any]) -> Callable:
 def _with_contract(doc: str, guard: Callable) -> str:
     """``doc`` with a last paragraph that names the guard and says what it requires (the first
     paragraph of its docstring), for ``help()`` and the API page."""
-    name = getattr(guard, "__name__", None) or getattr(getattr(guard, "func", None), "__name__", "a guard")
+    guard = getattr(guard, "func", guard)  # a functools.partial: the function it calls
+    name = getattr(guard, "__name__", "a guard")
     what = (inspect.getdoc(guard) or "").split("\n\n")[0].replace("\n", " ")
     lines = [line for line in doc.splitlines()[1:] if line.strip()]
     indent = min((line[:len(line) - len(line.lstrip())] for line in lines), key=len, default="")
