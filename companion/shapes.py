@@ -211,7 +211,7 @@ def check_comp_conv2d(conv: object, X: object) -> tuple[nn.Module, torch.Tensor]
                                  f"is larger than X padded by conv.padding {(p_h, p_w)}, {padded}")
     else:  # any other module: which of its layers X does not fit, if any
         _check.trial(conv, X.reshape((1, 1) + X.shape), f"X of shape {tuple(X.shape)}", root="conv")
-    return _check.returning(conv, check_one_map), X
+    return _check.returning(conv, check_one_map, f"X of shape {tuple(X.shape)}", root="conv"), X
 
 
 def check_one_map(Y: object) -> torch.Tensor:
