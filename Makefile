@@ -1,5 +1,6 @@
 # make book       build the HTML book into _build/html (open _build/html/index.html)
-# make test       run every test: unit tests, notebooks (nbval strict), parity, hygiene, strict build
+# make lint       ruff over the package, the tests and _ext (pyproject.toml); it reports nothing
+# make test       lint, then every test: unit tests, notebooks (nbval strict), parity, hygiene, strict build
 # make notebooks  re-execute every notebook (or NB=path/to.ipynb) in a fresh kernel, store outputs
 # make bench      trainer and corr2d speed, measured side by side
 # make lab        JupyterLab on book/, with the "Python (cnn-course)" kernel (LAB_ARGS=--no-browser ...)
@@ -15,7 +16,7 @@ LAB_ARGS ?=
 AS_ROOT  = $(if $(filter 0,$(shell id -u)),--allow-root)
 KERNEL  = $(VENV)/share/jupyter/kernels/cnn-course/kernel.json
 
-.PHONY: install book test notebooks bench lab kernel clean
+.PHONY: install book lint test notebooks bench lab kernel clean
 
 install: $(STAMP)
 
@@ -33,7 +34,10 @@ book: install
 	@echo "Open _build/html/index.html"
 	@echo "The whole course to download: _build/html/cnn-course.zip"
 
-test: install
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install lint
 	$(PY) -m pytest --doctest-modules companion tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
 
 notebooks: install

@@ -18,7 +18,7 @@ from .invariance import (conv_as_fc_matrix, equivariance_error, influence_map, i
                          receptive_field, receptive_field_size, relative_change, shift2d)
 from .models import LeNet, init_xavier, layer_summary
 from .training import History, confusion_matrix, evaluate_accuracy, predict, train, train_epoch
-from .utils import seed_everything, show_source
+from .utils import seed_everything
 
 __all__ = ["Conv2D", "conv2d_flip", "corr2d", "corr2d_fast",
            "corr2d_multi_in", "corr2d_multi_in_out", "corr2d_multi_in_out_1x1",
@@ -33,4 +33,4 @@ __all__ = ["Conv2D", "conv2d_flip", "corr2d", "corr2d_fast",
            "receptive_field", "receptive_field_size", "relative_change", "shift2d",
            "LeNet", "init_xavier", "layer_summary",
            "History", "confusion_matrix", "evaluate_accuracy", "predict", "train", "train_epoch",
-           "seed_everything", "show_source"]
+           "seed_everything"]

@@ -1,7 +1,9 @@
 """Argument checks shared by the public functions: fail fast, name the argument.
 
-Each check returns the value it accepted (converted where that helps, e.g. ``pair``), so a
-guard reads as one line: ``X = tensor(X, "X", ndim=2)``.
+Each check returns the value it accepted (converted where that helps, e.g. ``pair``). A
+public function's guard ``check_<name>`` is built from them and sits beside the definition,
+not inside it: ``@checked(check_corr2d)`` runs the guard on the arguments before the body, so
+the body is the algorithm alone.
 
 Memory budget: one call allocates at most ``MEMORY_BUDGET`` bytes (2 GiB). A call that would
 allocate more (a huge kernel, padding, image or confusion matrix, a LeNet of 10⁵ channels, a
@@ -11,15 +13,99 @@ naming the argument. Change ``companion._check.MEMORY_BUDGET`` to allow more.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import functools
+import inspect
 import math
 import numbers
-from typing import Iterable, Iterator
+import sys
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import torch
 from torch import nn
 
 MEMORY_BUDGET = 2 * 1024**3  # bytes one call may allocate; a larger request is refused up front
+
+
+_INSIDE = contextvars.ContextVar("inside_a_checked_call", default=False)
+
+
+def checked(guard: Callable[..., Any]) -> Callable:
+    """Check a public function's arguments at the boundary: ``@checked(check_corr2d)`` runs
+    ``check_corr2d`` before the function, then the function on what the guard returned.
+
+    The guard takes some of the function's parameters by name (its other parameters keep
+    their defaults) and returns ``None`` (the arguments stay as given) or those parameters
+    checked and converted, in its own order: one value for one parameter, else a tuple.
+    A call made by the package's own code inside a checked call takes the unchecked path:
+    its arguments were checked (and converted) once, at the boundary.
+
+    >>> @checked(lambda n: integer(n, "n", minimum=1))
+    ... def square(n): return n * n
+    >>> square(np.int64(3)), square.guard.__name__
+    (9, '<lambda>')
+    >>> square(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be >= 1, got 0
+    """
+    names = [p for p in inspect.signature(guard).parameters]
+
+    def decorate(fn: Callable) -> Callable:
+        signature = inspect.signature(fn)
+        mine = [p for p in names if p in signature.parameters]
+
+        @functools.wraps(fn)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if _INSIDE.get() and sys._getframe(1).f_globals.get("__name__", "").startswith("companion."):
+                return fn(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = guard(**{p: bound.arguments[p] for p in mine})
+            if values is not None:
+                bound.arguments.update(zip(mine, (values,) if len(mine) == 1 else values))
+            token = _INSIDE.set(True)
+            try:
+                return fn(*bound.args, **bound.kwargs)
+            finally:
+                _INSIDE.reset(token)
+
+        call.guard = guard
+        call.__doc__ = _with_contract(fn.__doc__ or "", guard)
+        return call
+    return decorate
+
+
+def _with_contract(doc: str, guard: Callable) -> str:
+    """``doc`` with a last paragraph that names the guard and says what it requires (the first
+    paragraph of its docstring), for ``help()`` and the API page."""
+    guard = getattr(guard, "func", guard)  # a functools.partial: the function it calls
+    name = getattr(guard, "__name__", "a guard")
+    what = (inspect.getdoc(guard) or "").split("\n\n")[0].replace("\n", " ")
+    lines = [line for line in doc.splitlines()[1:] if line.strip()]
+    indent = min((line[:len(line) - len(line.lstrip())] for line in lines), key=len, default="")
+    return f"{doc.rstrip()}\n\n{indent}Arguments checked first by ``{name}``: {what}\n"
+
+
+def returning(f: Callable, check: Callable[[Any], Any], what: str = "the input", root: str = "f") -> Callable:
+    """``f`` with ``check`` applied to what it returns: a guard's way to check the result of a
+    callable the user passed (``conv``, ``f``) without a line in the algorithm. A module ``f``
+    runs inside ``fits`` (``what`` names the input, ``root`` the module), so an input that a
+    layer cannot take is a ``ValueError`` naming both, not an error from inside PyTorch.
+
+    >>> returning(abs, lambda y: integer(y, "f(x)", minimum=2))(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: f(x) must be >= 2, got 1
+    """
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not isinstance(f, nn.Module):
+            return check(f(*args, **kwargs))
+        with fits(f, what, root):
+            y = f(*args, **kwargs)
+        return check(y)
+    return call
 
 
 def within_budget(nbytes: int, what: str, hint: str = "") -> int:
@@ -78,7 +164,7 @@ def pair(x: object, name: str, minimum: int = 0) -> tuple[int, int]:
     >>> pair(3, "kernel_size"), pair([2, 5], "kernel_size")
     ((3, 3), (2, 5))
     """
-    if _sequence(x):
+    if is_sequence(x):
         if len(x) != 2:
             raise ValueError(f"{name} must be an int or a pair (height, width), got {x!r}")
         return integer(x[0], f"{name}[0]", minimum), integer(x[1], f"{name}[1]", minimum)
@@ -86,8 +172,12 @@ def pair(x: object, name: str, minimum: int = 0) -> tuple[int, int]:
     return v, v
 
 
-def _sequence(x: object) -> bool:
-    """A list, a tuple (``torch.Size`` too) or a 1-D NumPy array, e.g. drawn with NumPy."""
+def is_sequence(x: object) -> bool:
+    """A list, a tuple (``torch.Size`` too) or a 1-D NumPy array, e.g. drawn with NumPy.
+
+    >>> is_sequence((1, 2)), is_sequence(np.arange(2)), is_sequence(2)
+    (True, True, False)
+    """
     return isinstance(x, (tuple, list)) or (isinstance(x, np.ndarray) and x.ndim == 1)
 
 
@@ -102,11 +192,11 @@ def ints(x: object, name: str, length: int | None = None, minimum: int | None = 
     >>> ints([6, 16], "channels", 2, minimum=1)
     (6, 16)
     """
-    if length is None and not _sequence(x):
+    if length is None and not is_sequence(x):
         raise TypeError(f"{name} must be a non-empty list of ints, got {x!r}")
     if length is None and not len(x):
         raise ValueError(f"{name} must be a non-empty list of ints, got {x!r}")
-    if not _sequence(x):
+    if not is_sequence(x):
         raise TypeError(f"{name} must be a tuple of {length} ints, got {type(x).__name__}")
     if length is not None and len(x) != length:
         raise ValueError(f"{name} must hold {length} ints, got {len(x)}: {x!r}")
@@ -231,8 +321,8 @@ def device(x: object, name: str = "device") -> torch.device:
     """Return ``x`` (a ``torch.device`` or a str such as 'cpu', 'cuda:1' or 'mps') as a
     ``torch.device`` if this machine has it.
 
-    >>> device("cpu")
-    device(type='cpu')
+    >>> device("cpu"), device("cpu:0")
+    (device(type='cpu'), device(type='cpu'))
     """
     if isinstance(x, str):
         try:
@@ -243,8 +333,8 @@ def device(x: object, name: str = "device") -> torch.device:
         d = x
     else:
         raise TypeError(f"{name} must be a torch.device, a str or None, got {type(x).__name__}")
-    if d.type in ("cpu", "meta"):
-        return d
+    if d.type in ("cpu", "meta"):  # one device under two names: 'cpu' and 'cpu:0'
+        return torch.device(d.type)
     if d.type == "mps":
         available, count = torch.backends.mps.is_available(), 1
     else:  # cuda, and the accelerators PyTorch names after their module (xpu, ...)
@@ -258,6 +348,8 @@ def device(x: object, name: str = "device") -> torch.device:
         have = f"{d.type}:0" if count == 1 else f"{d.type}:0 to {d.type}:{count - 1}"
         raise ValueError(f"{name}={x!r} is not available: this machine has {count} {d.type} "
                          f"device{'s' if count != 1 else ''} ({have})")
+    if d.index is None and d.type == "cuda":  # 'cuda' is the current one, as a tensor names it: 'cuda:0'
+        return torch.device("cuda", torch.cuda.current_device())
     return d
 
 

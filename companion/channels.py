@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch
 
 from . import _check
+from ._check import checked
 from .conv import corr2d_fast
 
 
@@ -47,10 +48,10 @@ def check_multi_in_out(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor
     >>> check_multi_in_out(torch.ones(2, 3, 3), torch.ones(4, 2, 2, 2))[1].shape
     torch.Size([4, 2, 2, 2])
     """
-    return _within_budget(*_check_channels(X, K, k_ndim=4))
+    return _output_within_budget(*_check_channels(X, K, k_ndim=4))
 
 
-def _within_budget(X: torch.Tensor, K: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _output_within_budget(X: torch.Tensor, K: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     shape = (K.shape[0], X.shape[1] - K.shape[2] + 1, X.shape[2] - K.shape[3] + 1)
     _check.within_budget(shape[0] * shape[1] * shape[2] * X.element_size(),
                          f"K of shape {tuple(K.shape)} and X of shape {tuple(X.shape)} make a {shape} output that")
@@ -69,9 +70,10 @@ def check_1x1(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
     X, K = _check_channels(X, K, k_ndim=4)
     if K.shape[2:] != (1, 1):
         raise ValueError(f"K must be a 1x1 kernel of shape (c_o, c_i, 1, 1), got shape {tuple(K.shape)}")
-    return _within_budget(X, K)
+    return _output_within_budget(X, K)
 
 
+@checked(check_multi_in)
 def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Cross-correlation of a (c_i, h, w) input with a (c_i, k_h, k_w) kernel: one
     kernel slice per input channel, the c_i results summed into one 2-D output.
@@ -82,10 +84,10 @@ def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     tensor([[ 56.,  72.],
             [104., 120.]])
     """
-    X, K = check_multi_in(X, K)
     return sum(corr2d_fast(x, k) for x, k in zip(X, K))
 
 
+@checked(check_multi_in_out)
 def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Cross-correlation of a (c_i, h, w) input with a (c_o, c_i, k_h, k_w) kernel: one
     ``corr2d_multi_in`` per output channel, stacked into a (c_o, h', w') output.
@@ -94,10 +96,10 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     >>> corr2d_multi_in_out(X, torch.ones(4, 2, 2, 2)).shape
     torch.Size([4, 2, 2])
     """
-    X, K = check_multi_in_out(X, K)
     return torch.stack([corr2d_multi_in(X, k) for k in K], dim=0)
 
 
+@checked(check_1x1)
 def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """A 1×1 convolution as one matrix multiplication: the (c_o, c_i) weight matrix
     times the (c_i, h·w) matrix whose columns are the pixels' channel vectors.
@@ -108,7 +110,6 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     >>> corr2d_multi_in_out_1x1(X, torch.ones(5, 3, 1, 1))[:, 0, 0]
     tensor([3., 3., 3., 3., 3.])
     """
-    X, K = check_1x1(X, K)
     c_i, h, w = X.shape
     c_o = K.shape[0]
     Y = K.reshape(c_o, c_i) @ X.reshape(c_i, h * w)  # (c_o, c_i) @ (c_i, h*w)

@@ -1,11 +1,11 @@
 """Charts: lines, images, influence maps, learning curves and confusion matrices, with
 Hangul that renders on a machine without Korean fonts.
 
-Importing this module registers NanumGothic (shipped by the ``koreanize-matplotlib``
-package, or Debian's ``fonts-nanum``) with matplotlib and puts it after DejaVu Sans in
-the font list: Latin text stays in DejaVu Sans, Hangul falls back to NanumGothic glyph by
-glyph. The koreanize package itself is never imported (it needs ``distutils``).
-``companion.diagrams`` imports it too, so every figure of the course can write Hangul.
+The first figure drawn (``subplots``, which every figure of ``charts`` and ``diagrams`` goes
+through) registers NanumGothic (shipped by the ``koreanize-matplotlib`` package, or Debian's
+``fonts-nanum``) with matplotlib and puts it after DejaVu Sans in the font list: Latin text
+stays in DejaVu Sans, Hangul falls back to NanumGothic glyph by glyph. Importing the module
+changes nothing. The koreanize package itself is never imported (it needs ``distutils``).
 """
 from __future__ import annotations
 
@@ -59,7 +59,16 @@ def use_korean_font() -> str:
     return KOREAN_FONT
 
 
-use_korean_font()
+def subplots(*args: object, **kwargs: object) -> tuple:
+    """``plt.subplots``, with the Korean font registered first (``use_korean_font``), once.
+
+    >>> fig, ax = subplots(figsize=(2, 2)); plt.close(fig)
+    >>> KOREAN_FONT in matplotlib.rcParams["font.family"]
+    True
+    """
+    if KOREAN_FONT not in matplotlib.rcParams["font.family"]:
+        use_korean_font()
+    return plt.subplots(*args, **kwargs)
 
 
 # --- Lines and images ----------------------------------------------------------------------
@@ -90,7 +99,7 @@ def plot_lines(x: list[float], series: dict[str, list[float]], xlabel: str = "",
             if label not in series or len(texts) != len(x):
                 raise ValueError(f"annotate[{label!r}] must name a series and hold one string per x ({len(x)})")
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4.0))
+        _, ax = subplots(figsize=(6.4, 4.0))
     for label, ys in series.items():
         ax.plot(x, ys, marker="o", label=label)
         for xi, yi, text in zip(x, ys, (annotate or {}).get(label, [])):
@@ -167,7 +176,7 @@ def plot_images(images: list[torch.Tensor | None], titles: list[str], ncols: int
     _figure_size(size * cols, row_h * rows + 0.3, f"size={size:g}" + ("" if height is None else f", height={row_h:g}"))
     mats = [None if M is None else _check.tensor(M, f"images[{k}]", ndim=2, floating=False)
             for k, M in enumerate(images)]
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, row_h * rows + 0.3), squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(size * cols, row_h * rows + 0.3), squeeze=False)
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k >= n or mats[k] is None:
@@ -192,7 +201,7 @@ def plot_mask(mask: torch.Tensor, title: str = "", mark: tuple[int, int] | None 
     mask = _check.tensor(mask, "mask", ndim=2, floating=False)
     cell = None if mark is None else _inside(mark, tuple(mask.shape), "mask")
     if ax is None:
-        _, ax = plt.subplots(figsize=(3.2, 3.2))
+        _, ax = subplots(figsize=(3.2, 3.2))
     ax.imshow(mask.detach().float().cpu().numpy(), cmap="Blues", vmin=0)
     ax.set_xticks(range(mask.shape[1]))
     ax.set_yticks(range(mask.shape[0]))
@@ -226,7 +235,7 @@ def plot_influence_maps(maps: list[torch.Tensor], titles: list[str],
     maps = [_check.tensor(M, f"maps[{k}]", ndim=2, floating=False) for k, M in enumerate(maps)]
     cells = [None if mark is None else _inside(mark, tuple(M.shape), f"maps[{k}]") for k, M in enumerate(maps)]
     cmap = plt.get_cmap("Blues").with_extremes(bad="white")
-    fig, axes = plt.subplots(1, len(maps), figsize=(3.4 * len(maps), 3.6), squeeze=False)
+    fig, axes = subplots(1, len(maps), figsize=(3.4 * len(maps), 3.6), squeeze=False)
     for k, (M, ax) in enumerate(zip(maps, axes[0])):
         M = M.detach().float().cpu()
         top = float(M.abs().max()) or 1.0
@@ -271,7 +280,7 @@ def plot_history(histories: dict[str, object], labels: tuple[str, str, str] = ("
             raise ValueError(f"histories[{title!r}] has no epochs to plot")
         if len(n) != 1:
             raise ValueError(f"histories[{title!r}] must hold one number per epoch in each of its three lists")
-    fig, axes = plt.subplots(1, len(histories), figsize=(4.6 * len(histories), 3.4), squeeze=False)
+    fig, axes = subplots(1, len(histories), figsize=(4.6 * len(histories), 3.4), squeeze=False)
     for ax, (title, h) in zip(axes[0], histories.items()):
         epochs = list(range(1, len(h.train_loss) + 1))
         ax.plot(epochs, h.train_loss, "-", color="#1f77b4", label=labels[0])
@@ -310,7 +319,7 @@ def plot_confusion_matrix(C: torch.Tensor, classes: list[str], xlabel: str = "pr
     if bool((M < 0).any()):
         raise ValueError(f"C must hold counts or rates >= 0, got {M.min().item():g}")
     counts = not C.is_floating_point() or bool((M == M.round()).all())  # rates are not truncated to 0
-    fig, ax = plt.subplots(figsize=(0.62 * n + 2.4, 0.62 * n + 1.6))
+    fig, ax = subplots(figsize=(0.62 * n + 2.4, 0.62 * n + 1.6))
     ax.imshow(M.numpy(), cmap="Blues")
     top = float(M.max())
     for i in range(n):

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from . import _check
+from ._check import checked
 
 
 def check_corr2d(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
@@ -23,8 +24,6 @@ def check_corr2d(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
     ValueError: K must not be larger than X, got K of shape (4, 1) for X of shape (3, 3)
     """
     X = _check.tensor(X, "X", ndim=2)
-    if isinstance(K, nn.Parameter):  # a layer's own weight (Conv2D): the user never named it K
-        return X, _check_weight(X, K)
     K = _check.tensor(K, "K", ndim=2)
     _check.same_dtype(X, K, "X", "K")
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
@@ -33,9 +32,16 @@ def check_corr2d(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
     return X, K
 
 
-def _check_weight(X: torch.Tensor, weight: nn.Parameter) -> nn.Parameter:
-    """``check_corr2d`` for a layer's kernel: the messages speak of the layer's weight."""
-    weight = _check.tensor(weight, "the layer's weight", ndim=2)
+def _check_layer_input(self: nn.Module, x: object) -> None:
+    """The guard of ``Conv2D.forward``: ``check_corr2d`` for the layer's kernel, in words
+    that speak of the layer's weight (the user never named it K).
+
+    >>> Conv2D((3, 3))(torch.ones(2, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: the layer's kernel of shape (3, 3) must not be larger than X, got X of shape (2, 2)
+    """
+    X, weight = _check.tensor(x, "X", ndim=2), _check.tensor(self.weight, "the layer's weight", ndim=2)
     if X.dtype != weight.dtype:
         raise TypeError(f"X must have the dtype of the layer's weight ({weight.dtype}), got {X.dtype}")
     if X.device != weight.device:
@@ -43,9 +49,9 @@ def _check_weight(X: torch.Tensor, weight: nn.Parameter) -> nn.Parameter:
     if weight.shape[0] > X.shape[0] or weight.shape[1] > X.shape[1]:
         raise ValueError(f"the layer's kernel of shape {tuple(weight.shape)} must not be larger than X, "
                          f"got X of shape {tuple(X.shape)}")
-    return weight
 
 
+@checked(check_corr2d)
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """2-D cross-correlation of ``X`` (h×w) with kernel ``K``, one output element at a
     time.
@@ -55,7 +61,6 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     tensor([[19., 25.],
             [37., 43.]])
     """
-    X, K = check_corr2d(X, K)
     h, w = K.shape
     Y = X.new_zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
     for i in range(Y.shape[0]):
@@ -64,6 +69,7 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     return Y
 
 
+@checked(check_corr2d)
 def corr2d_fast(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """The same result as ``corr2d``, with every window taken at once (no Python loop).
 
@@ -75,7 +81,6 @@ def corr2d_fast(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     tensor([[19., 25.],
             [37., 43.]])
     """
-    X, K = check_corr2d(X, K)
     h, w = K.shape
     windows = X.unfold(0, h, 1).unfold(1, w, 1)  # (out_h, out_w, h, w), a view
     return torch.tensordot(windows, K, dims=2)
@@ -103,15 +108,18 @@ class Conv2D(nn.Module):
     torch.Size([6, 7])
     """
 
+    @checked(check_kernel_size)
     def __init__(self, kernel_size: int | tuple[int, int]):
         super().__init__()
-        self.weight = nn.Parameter(torch.rand(check_kernel_size(kernel_size)))
+        self.weight = nn.Parameter(torch.rand(kernel_size))
         self.bias = nn.Parameter(torch.zeros(1))
 
+    @checked(_check_layer_input)
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return corr2d(x, self.weight) + self.bias
 
 
+@checked(check_corr2d)
 def conv2d_flip(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Convolution in the strict mathematical sense: cross-correlation with ``K``
     flipped upside down and left to right.
@@ -120,5 +128,4 @@ def conv2d_flip(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     tensor([[19., 25.],
             [37., 43.]])
     """
-    X, K = check_corr2d(X, K)
     return corr2d_fast(X, torch.flip(K, dims=(0, 1)))

@@ -19,7 +19,7 @@ is ever deleted. Every fault (no network, a silent
 server, a read-only or full disk, a folder where a file should be, a corrupt ``.gz``) ends in one
 ``DataError`` that names the path, what is wrong and the fix.
 
-One call allocates at most ``MEMORY_BUDGET`` bytes (2 GiB); a larger request is refused before
+One call allocates at most ``companion._check.MEMORY_BUDGET`` bytes (2 GiB); a larger request is refused before
 anything is read. Both editions of the book share the data folder; nothing is written in ``book/``.
 """
 from __future__ import annotations
@@ -39,7 +39,6 @@ from typing import BinaryIO, Iterator
 import torch
 
 from . import _check
-from ._check import MEMORY_BUDGET  # noqa: F401 (bytes one call may allocate: 2 GiB, shared)
 
 CLASSES_EN = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -349,9 +348,9 @@ def load_fashion_mnist(root: str | os.PathLike | None = None, resize: int | None
     _where(root)
     if resize is not None:
         resize = int(_check.integer(resize, "resize", minimum=1))
-        _within_budget(N_IMAGES * resize * resize * 4,
-                       f"resize={resize} ({N_IMAGES:,} float32 images of {resize}x{resize} pixels)",
-                       f"; the largest resize within it is {math.isqrt(_check.MEMORY_BUDGET // (N_IMAGES * 4))}")
+        _check.within_budget(N_IMAGES * resize * resize * 4,
+                             f"resize={resize} ({N_IMAGES:,} float32 images of {resize}x{resize} pixels)",
+                             f"; the largest resize within it is {math.isqrt(_check.MEMORY_BUDGET // (N_IMAGES * 4))}")
     root = ensure_fashion_mnist(root)
     import torchvision
     out = []
@@ -374,11 +373,8 @@ def epoch_order(n: int, generator: torch.Generator) -> torch.Tensor:
     n = int(_check.integer(n, "n", minimum=0))
     if not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
-    _within_budget(8 * n, f"n={n} (a permutation of {n:,} int64 indices)")
+    _check.within_budget(8 * n, f"n={n} (a permutation of {n:,} int64 indices)")
     return torch.randperm(n, generator=generator)
-
-
-_within_budget = _check.within_budget  # refuses, before allocating, more than MEMORY_BUDGET bytes
 
 
 def _seed(seed: object) -> int:

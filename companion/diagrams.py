@@ -17,13 +17,11 @@ from matplotlib.patches import Rectangle
 
 from . import _check
 from .channels import corr2d_multi_in, corr2d_multi_in_out_1x1
-from .charts import use_korean_font
+from .charts import subplots
 from .conv import corr2d_fast
 from .models import layer_summary
 from .pooling import check_pool2d, pool2d
-from .shapes import conv_output_shape, pad2d
-
-use_korean_font()  # Hangul titles on the Korean pages
+from .shapes import pad2d
 
 
 def _fmt(v: float) -> str:
@@ -72,7 +70,7 @@ def _block(highlight: object, shape: tuple[int, int]) -> tuple[int, int, int, in
     """``highlight`` = (i, j, h, w), a block inside a matrix of ``shape`` (or None)."""
     if highlight is None:
         return None
-    if not (_check._sequence(highlight) and len(highlight) == 4):
+    if not (_check.is_sequence(highlight) and len(highlight) == 4):
         raise TypeError(f"highlight must be None or (i, j, h, w), four ints, got {highlight!r}")
     i, j = (_check.integer(v, f"highlight[{k}]", minimum=0) for k, v in enumerate(highlight[:2]))
     h, w = (_check.integer(v, f"highlight[{k + 2}]", minimum=1) for k, v in enumerate(highlight[2:]))
@@ -144,7 +142,7 @@ def plot_corr2d(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int] = (0, 0),
     gap = 1.6
     xk = X.shape[1] + gap
     xy = xk + w + gap
-    fig, ax = plt.subplots(figsize=(0.55 * (xy + Y.shape[1]) + 0.5, 0.55 * (X.shape[0] + 2.2)))
+    fig, ax = subplots(figsize=(0.55 * (xy + Y.shape[1]) + 0.5, 0.55 * (X.shape[0] + 2.2)))
     draw_matrix(ax, X, titles[0], (0, 0), highlight=(i, j, h, w))
     draw_matrix(ax, K, titles[1], (xk, 0), highlight=(0, 0, h, w))
     draw_matrix(ax, Y, titles[2], (xy, 0), highlight=(i, j, 1, 1))
@@ -186,7 +184,7 @@ def plot_corr2d_multi_in(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int] 
     xp = xk + kw + gap
     xo = xp + Y.shape[1] + 2.2
     row_h = max(h, kh) + row_gap
-    fig, ax = plt.subplots(figsize=(0.55 * (xo + Y.shape[1]) + 0.5, 0.55 * (c * row_h + 1.6)))
+    fig, ax = subplots(figsize=(0.55 * (xo + Y.shape[1]) + 0.5, 0.55 * (c * row_h + 1.6)))
     terms = []
     for ch in range(c):
         y0 = -ch * row_h
@@ -230,7 +228,7 @@ def plot_conv1x1_matmul(X: torch.Tensor, K: torch.Tensor, pixel: tuple[int, int]
     gap = 1.6
     xx = c_i + gap
     xy = xx + h * w + gap
-    fig, ax = plt.subplots(figsize=(0.55 * (xy + h * w) + 0.5, 0.55 * (max(c_i, c_o) + 2.2)))
+    fig, ax = subplots(figsize=(0.55 * (xy + h * w) + 0.5, 0.55 * (max(c_i, c_o) + 2.2)))
     draw_matrix(ax, K.reshape(c_o, c_i), t_k, (0, 0), color="#ffb703", shade=torch.ones(c_o, c_i, dtype=torch.bool))
     draw_matrix(ax, X.reshape(c_i, h * w), t_x, (xx, 0), highlight=(0, col, c_i, 1))
     draw_matrix(ax, Y.reshape(c_o, h * w), t_y, (xy, 0), highlight=(0, col, c_o, 1))
@@ -279,7 +277,7 @@ def plot_padding_stride(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[i
         if not positions:
             raise ValueError(f"positions must be a non-empty list of (i, j) pairs, got {positions!r}")
         for n, q in enumerate(positions):
-            if not _check._sequence(q):
+            if not _check.is_sequence(q):
                 raise TypeError(f"positions[{n}] must be a pair (i, j), got {q!r}")
     Xp = pad2d(X, (p_h, p_w))
     _drawable(Xp, "the padded X")
@@ -298,7 +296,7 @@ def plot_padding_stride(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[i
     xy = xk + k_w + gap
     n_lines = len(positions)
     height = max(Xp.shape[0], k_h, Y.shape[0])
-    fig, ax = plt.subplots(figsize=(0.55 * (xy + Y.shape[1]) + 0.9, 0.55 * (height + 2.6 + 0.8 * n_lines)))
+    fig, ax = subplots(figsize=(0.55 * (xy + Y.shape[1]) + 0.9, 0.55 * (height + 2.6 + 0.8 * n_lines)))
     draw_matrix(ax, Xp, t_in, (0, 0), color="#d9d9d9", shade=pad)
     for r in range(Xp.shape[0]):
         ax.text(-0.25, -r - 0.5, str(r), ha="right", va="center", fontsize=8, color="gray")
@@ -352,7 +350,7 @@ def plot_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "
     pad[ph:ph + X.shape[0], pw:pw + X.shape[1]] = False
     gap = 1.8
     xy = Xp.shape[1] + gap
-    fig, ax = plt.subplots(figsize=(0.6 * (xy + Y.shape[1]) + 0.5, 0.6 * (Xp.shape[0] + 2.2)))
+    fig, ax = subplots(figsize=(0.6 * (xy + Y.shape[1]) + 0.5, 0.6 * (Xp.shape[0] + 2.2)))
     draw_matrix(ax, Xp, t_in, (0, 0), color="#d9d9d9", shade=pad)
     _outline(ax, (0, 0), i * sh, j * sw, kh, kw)
     draw_matrix(ax, Y, t_out, (xy, 0), highlight=(i, j, 1, 1))
@@ -406,7 +404,7 @@ def draw_matrix_grid(rows: list[list[torch.Tensor]], titles: list[list[str]],
                         for line in label.splitlines()]) if row_labels else 0.0
     total_w = xs[-1] + widths[-1] + left
     total_h = sum(heights) + 1.6 * len(mats)
-    fig, ax = plt.subplots(figsize=(0.42 * total_w + 0.5, 0.42 * total_h + 0.4))
+    fig, ax = subplots(figsize=(0.42 * total_w + 0.5, 0.42 * total_h + 0.4))
     for a, r in enumerate(mats):
         for b, M in enumerate(r):
             shade = None if shades is None else shades[a][b]
@@ -461,7 +459,7 @@ def plot_architecture(net: torch.nn.Sequential, input_shape: tuple[int, ...] = (
         else:
             blocks.append((_describe(layer), row.output_shape[1:], _BLOCK_COLORS.get(name, "#e9ecef")))
     step = 0.62
-    fig, ax = plt.subplots(figsize=(6.6, step * len(blocks) + 0.5))
+    fig, ax = subplots(figsize=(6.6, step * len(blocks) + 0.5))
     for k, (text, shape, color) in enumerate(blocks):
         y = -k * step
         ax.add_patch(matplotlib.patches.FancyBboxPatch((0, y - 0.2), 3.6, 0.4, boxstyle="round,pad=0.02",

@@ -10,10 +10,10 @@ connected layer it is a special case of.
 Autograd sees a net at one input only. Where a ReLU sits exactly at 0 or a max pool has tied
 values, the gradient of a pixel that does influence the output can come out 0. So
 ``influence_map`` refuses an input that puts a layer on such a kink, and ``receptive_field``
-(which probes at a zero input) refuses layers that can block a path there: ReLU and its
-relatives, max pooling, dropout in training mode. ``open_paths(net)`` is the net with every
-path open (the same windows, positive weights, no such layers), whose field is the field of
-``net``: ``receptive_field(open_paths(net), ...)``.
+(which probes at a zero input) traces a net with layers that can block a path there (ReLU and
+its relatives, max pooling, dropout in training mode) as ``open_paths(net)``: the net with
+every path open (the same windows, positive weights, no such layers), whose field is the field
+of ``net``.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _check
+from ._check import checked
 
 
 def check_shift(shift: object) -> tuple[int, int]:
@@ -35,7 +36,7 @@ def check_shift(shift: object) -> tuple[int, int]:
     >>> check_shift([1, -2])
     (1, -2)
     """
-    if not _check._sequence(shift):
+    if not _check.is_sequence(shift):
         raise TypeError(f"shift must be a pair of ints (down, right), got {shift!r}")
     if len(shift) != 2:
         raise ValueError(f"shift must be a pair of ints (down, right), got {shift!r}")
@@ -54,6 +55,7 @@ def check_shift2d(X: object, shift: object) -> tuple[torch.Tensor, tuple[int, in
     return X, check_shift(shift)
 
 
+@checked(check_shift2d)
 def shift2d(X: torch.Tensor, shift: tuple[int, int]) -> torch.Tensor:
     """Move the image(s) ``X`` (shape (..., h, w)) down by ``shift[0]`` and right by
     ``shift[1]`` pixels (negative: up, left). Pixels pushed out are lost; the
@@ -64,7 +66,7 @@ def shift2d(X: torch.Tensor, shift: tuple[int, int]) -> torch.Tensor:
             [2., 3., 0.],
             [5., 6., 0.]])
     """
-    X, (dy, dx) = check_shift2d(X, shift)
+    dy, dx = shift
     h, w = X.shape[-2:]
     Y = torch.zeros_like(X)
     if abs(dy) >= h or abs(dx) >= w:  # everything is pushed out
@@ -96,6 +98,13 @@ def interior_mask(size: tuple[int, int], shift: tuple[int, int], margin: int = 0
     return keep
 
 
+def _values(X: torch.Tensor) -> torch.Tensor:
+    """A measurement compares values: refuse a tensor on the meta device, which holds none."""
+    if X.device.type == "meta":
+        raise ValueError("X is on the meta device, which holds no values to measure: pass a real tensor")
+    return X
+
+
 def check_maps(y: object) -> torch.Tensor:
     """What the measurements expect back from ``f``: a (batch, channel, h, w) tensor.
 
@@ -120,11 +129,17 @@ def check_equivariance_error(f: object, X: object, shift: object, margin: object
     TypeError: relative must be a bool, got str
     """
     f = _check.function(f, "f")
-    X = _check.tensor(X, "X", ndim=4)
+    X = _values(_check.tensor(X, "X", ndim=4))
     shift = check_shift(shift)
     margin = _check.integer(margin, "margin", minimum=0)
     _check.flag(relative, "relative")
-    return f, X, shift, margin
+    return (_check.returning(f, lambda y: _compared(check_maps(y), shift, margin), f"X of shape {tuple(X.shape)}"),
+            X, shift, margin)
+
+
+def _compared(y: torch.Tensor, shift: tuple[int, int], margin: int) -> torch.Tensor:
+    check_compared(interior_mask(tuple(y.shape[-2:]), shift, margin), shift, margin)
+    return y
 
 
 def check_compared(keep: torch.Tensor, shift: tuple[int, int], margin: int) -> torch.Tensor:
@@ -141,6 +156,7 @@ def check_compared(keep: torch.Tensor, shift: tuple[int, int], margin: int) -> t
     return keep
 
 
+@checked(check_equivariance_error)
 def equivariance_error(f: Callable, X: torch.Tensor, shift: tuple[int, int],
                        margin: int = 0, relative: bool = False) -> float:
     """How far ``f`` is from translation equivariance: compares f(shift(X)) with
@@ -156,12 +172,10 @@ def equivariance_error(f: Callable, X: torch.Tensor, shift: tuple[int, int],
     >>> equivariance_error(conv, torch.randn(2, 1, 8, 8), (2, 1)) < 1e-6
     True
     """
-    f, X, shift, margin = check_equivariance_error(f, X, shift, margin, relative)
     with torch.no_grad():
-        A = check_maps(f(shift2d(X, shift)))  # move, then apply f
-        B = shift2d(f(X), shift)              # apply f, then move
+        A = f(shift2d(X, shift))  # move, then apply f
+        B = shift2d(f(X), shift)  # apply f, then move
     keep = interior_mask(tuple(A.shape[-2:]), shift, margin).to(A.device)
-    keep = check_compared(keep, shift, margin)
     diff, ref = (A - B)[..., keep], B[..., keep]
     if relative:
         return float(diff.norm() / ref.norm().clamp_min(torch.finfo(ref.dtype).tiny))
@@ -177,7 +191,22 @@ def check_relative_change(f: object, X: object, shift: object
     ...
     TypeError: f must be a callable such as an nn.Module, got NoneType
     """
-    return _check.function(f, "f"), _check.tensor(X, "X", ndim=4), check_shift(shift)
+    f, X = _check.function(f, "f"), _values(_check.tensor(X, "X", ndim=4))
+    return _check.returning(f, _Outputs(), f"X of shape {tuple(X.shape)}"), X, check_shift(shift)
+
+
+class _Outputs:
+    """``check_outputs`` on the two results of ``f``, as they come: f(X), then f(shift(X))."""
+
+    def __init__(self) -> None:
+        self.before: object = None
+
+    def __call__(self, y: object) -> object:
+        if self.before is None:
+            self.before = y
+        else:
+            check_outputs(self.before, y)
+        return y
 
 
 def check_outputs(before: object, after: object) -> tuple[torch.Tensor, torch.Tensor]:
@@ -192,11 +221,14 @@ def check_outputs(before: object, after: object) -> tuple[torch.Tensor, torch.Te
     if not isinstance(before, torch.Tensor) or not isinstance(after, torch.Tensor) \
             or before.shape != after.shape:
         raise ValueError("f must return tensors of one shape for X and for its shifted copy")
+    if before.dim() == 0:
+        raise ValueError("f must return one output per example of X (a tensor of shape (n, ...)), got a scalar")
     if not bool(before.flatten(1).norm(dim=1).gt(0).any()):
         raise ValueError("f(X) is zero for every example: a relative change is undefined")
     return before, after
 
 
+@checked(check_relative_change)
 def relative_change(f: Callable, X: torch.Tensor, shift: tuple[int, int]) -> float:
     """How much ``f``'s output changes when its input moves:
     ‖f(shift(X)) − f(X)‖ / ‖f(X)‖, computed per example of the batch ``X`` (n, c, h, w)
@@ -206,9 +238,8 @@ def relative_change(f: Callable, X: torch.Tensor, shift: tuple[int, int]) -> flo
     >>> round(relative_change(torch.nn.Identity(), torch.ones(1, 1, 2, 2), (0, 1)), 4)
     0.7071
     """
-    f, X, shift = check_relative_change(f, X, shift)
     with torch.no_grad():
-        before, after = check_outputs(f(X), f(shift2d(X, shift)))
+        before, after = f(X), f(shift2d(X, shift))
     before, after = before.flatten(1), after.flatten(1)  # one row per example
     norms = before.norm(dim=1)
     nonzero = norms > 0
@@ -230,14 +261,16 @@ def check_influence_map(f: object, X: object, out_pos: object, channel: object
     ValueError: X must hold one example, shape (1, c, h, w), got (2, 1, 3, 3)
     """
     f = _check.function(f, "f")
-    X = _check.tensor(X, "X", ndim=4)
+    X = _values(_check.tensor(X, "X", ndim=4))
     if X.shape[0] != 1:
         raise ValueError(f"X must hold one example, shape (1, c, h, w), got {tuple(X.shape)}")
     out_pos = _check.pair(out_pos, "out_pos", minimum=0)
     channel = _check.integer(channel, "channel", minimum=0)
     if isinstance(f, nn.Module):
-        check_kinks(f, X)
-    return f, X, out_pos, channel
+        with _check.fits(f, f"X of shape {tuple(X.shape)}", root="f"):
+            check_kinks(f, X)
+    return (_check.returning(f, lambda y: check_traced(y, channel, out_pos), f"X of shape {tuple(X.shape)}"),
+            X, out_pos, channel)
 
 
 # Layers whose gradient is 0 on one side of a kink: (module type, the inputs where the kink is).
@@ -370,6 +403,7 @@ def check_traced(y: object, channel: int, out_pos: tuple[int, int]) -> torch.Ten
     return y
 
 
+@checked(check_influence_map)
 def influence_map(f: Callable, X: torch.Tensor, out_pos: tuple[int, int],
                   channel: int = 0) -> torch.Tensor:
     """|∂ f(X)[0, channel, i, j] / ∂ X|: how strongly each input pixel moves one output.
@@ -382,64 +416,61 @@ def influence_map(f: Callable, X: torch.Tensor, out_pos: tuple[int, int],
     >>> int((influence_map(conv, torch.randn(1, 1, 6, 6), (2, 2)) > 0).sum())
     9
     """
-    f, X, (i, j), c = check_influence_map(f, X, out_pos, channel)
+    (i, j), c = out_pos, channel
     x = X.detach().clone().requires_grad_(True)
     with torch.enable_grad():
-        y = check_traced(f(x), c, (i, j))
+        y = f(x)[0, c, i, j]
         # autograd.grad, not backward(): the gradient goes to x, not into f's .grad
-        (grad,) = torch.autograd.grad(y[0, c, i, j], x, allow_unused=True)
+        (grad,) = torch.autograd.grad(y, x, allow_unused=True) if y.grad_fn else (None,)
     if grad is None:  # the output does not depend on the input at all
         return torch.zeros(X.shape[2:], dtype=X.dtype)
     return grad[0].abs().sum(dim=0)
 
 
-def check_receptive_field(net: object, input_shape: object) -> tuple[nn.Module, tuple[int, int]]:
+def check_receptive_field(net: object, input_shape: object, out_pos: object = (0, 0)
+                          ) -> tuple[nn.Module, tuple[int, int], tuple[int, int]]:
     """The guard of ``receptive_field``: a module and an input size (h, w), both >= 1, that
     the net takes as a (1, 1, h, w) input and turns into (batch, channel, h', w') maps.
 
     A zero input sees through no layer that can block a path: ReLU and its relatives (0 at
     the kink and below), max pooling (ties: one winner per window), dropout in training mode.
-    Such a net is refused; ``receptive_field(open_paths(net), ...)`` gives its field. (A layer
-    whose own ``forward`` calls ``F.relu`` or ``F.max_pool2d`` is not seen here: build nets from
+    A net with such a layer is traced instead: the guard hands on ``open_paths(net)``, whose
+    field is the field of ``net`` (``open_paths`` refuses what it cannot open). (A layer whose
+    own ``forward`` calls ``F.relu`` or ``F.max_pool2d`` is not seen here: build nets from
     ``nn.ReLU``, ``nn.MaxPool2d``, ... layers.)
 
-    >>> check_receptive_field(nn.Conv2d(1, 1, 3), 5)[1]
-    (5, 5)
-    >>> check_receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2)), 6)
-    Traceback (most recent call last):
-    ...
-    ValueError: net[1] (MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)) can pass no gradient where its window holds tied values (one winner takes it all), as it does at the zero input receptive_field probes with: the field would miss pixels. Trace the net's paths instead: receptive_field(open_paths(net), input_shape, out_pos)
+    >>> check_receptive_field(nn.Conv2d(1, 1, 3), 5)[1:]
+    ((5, 5), (0, 0))
+    >>> check_receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2)), 6)[0]
+    Sequential(
+      (0): Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1))
+      (1): AvgPool2d(kernel_size=2, stride=2, padding=0)
+    )
     """
     net = _check.module(net, "net")
     h, w = _check.pair(input_shape, "input_shape", minimum=1)
+    out_pos = _check.pair(out_pos, "out_pos", minimum=0)
     param = next(net.parameters(), None)
     dtype = param.dtype if param is not None else torch.float32
     _check.within_budget(h * w * dtype.itemsize, f"input_shape={(h, w)} (a (1, 1, {h}, {w}) input of {dtype})")
-    for m, name in _check.layer_names(net, "net").items():
-        why = _blocks(m)
-        if why:
-            raise ValueError(f"{name} ({m}) can pass no gradient {why}, as it does at the zero input "
-                             f"receptive_field probes with: the field would miss pixels. Trace the net's paths "
-                             f"instead: receptive_field(open_paths(net), input_shape, out_pos)")
-        if isinstance(m, _DROPOUTS) and m.training and m.p > 0:
-            raise ValueError(f"{name} ({m}) drops inputs at random in training mode, so the field would "
-                             f"come out at random: call net.eval() first, or use receptive_field(open_paths(net), ...)")
+    if any(_blocks(m) for m in net.modules()):  # a zero probe would not see through: trace the paths
+        net = open_paths(net)
     device = param.device if param is not None else torch.device("cpu")
     y = _check.trial(net, torch.zeros((1, 1, h, w), dtype=dtype, device=device), f"input_shape {(h, w)}",
                      hint="; receptive_field feeds one channel, a (1, 1, h, w) input")
     if not isinstance(y, torch.Tensor) or y.dim() != 4:
         raise ValueError(f"net must return a (batch, channel, h, w) tensor, got "
                          f"{'shape ' + str(tuple(y.shape)) if isinstance(y, torch.Tensor) else type(y).__name__}")
-    return net, (h, w)
+    check_traced(y, 0, out_pos)
+    return net, (h, w), out_pos
 
 
-def _blocks(m: nn.Module) -> str:
-    """Why the layer ``m`` can block a path at a zero input ('' if it cannot)."""
-    if isinstance(m, _MAX_POOLS):
-        return "where its window holds tied values (one winner takes it all)"
-    if _kinks_of(m) or isinstance(m, nn.Tanhshrink):
-        return "where its input sits at or beyond its kink (a ReLU is flat below 0)"
-    return ""
+def _blocks(m: nn.Module) -> bool:
+    """Whether the layer ``m`` can block a path at a zero input: a ReLU (or a relative) is flat
+    at and below its kink, a max pooling window of tied values has one winner, dropout in
+    training mode drops inputs at random."""
+    return (isinstance(m, _MAX_POOLS) or bool(_kinks_of(m)) or isinstance(m, nn.Tanhshrink)
+            or (isinstance(m, _DROPOUTS) and m.training and m.p > 0))
 
 
 # Elementwise layers: in open_paths every one passes its input on unchanged (nn.Identity).
@@ -498,6 +529,7 @@ def _opened(m: nn.Module, name: str, names: dict, original: nn.Module) -> nn.Mod
     return m
 
 
+@checked(check_receptive_field)
 def receptive_field(net: nn.Module, input_shape: tuple[int, int],
                     out_pos: tuple[int, int]) -> torch.Tensor:
     """Which input pixels influence output ``out_pos`` of ``net``? Found with autograd.
@@ -506,14 +538,13 @@ def receptive_field(net: nn.Module, input_shape: tuple[int, int],
     pixels with a nonzero gradient for one output element of the first channel
     (``influence_map``). Use weights that cannot cancel (e.g. all ones) so that a zero
     gradient means "no influence". A zero input cannot see through ReLU, max pooling or
-    dropout, so a net with such layers is refused: ``receptive_field(open_paths(net), ...)``
-    traces it.
+    dropout, so a net with such layers is traced as ``open_paths(net)``.
 
     >>> net = nn.Conv2d(1, 1, 3, bias=False); _ = nn.init.ones_(net.weight)
     >>> int(receptive_field(net, (5, 5), (0, 0)).sum())
     9
     """
-    net, (h, w) = check_receptive_field(net, input_shape)
+    h, w = input_shape
     param = next(net.parameters(), None)  # the input takes the dtype of the weights
     dtype = param.dtype if param is not None else torch.float32
     return influence_map(net, torch.zeros((1, 1, h, w), dtype=dtype), out_pos) != 0
@@ -530,11 +561,12 @@ def check_receptive_field_size(kernel_sizes: object, strides: object
     ks = _check.ints(kernel_sizes, "kernel_sizes", minimum=1)
     if strides is None:
         return ks, (1,) * len(ks)
-    if not _check._sequence(strides) or len(strides) != len(ks):
+    if not _check.is_sequence(strides) or len(strides) != len(ks):
         raise ValueError(f"strides must be a list with one int per kernel ({len(ks)}), got {strides!r}")
     return ks, _check.ints(strides, "strides", len(ks), minimum=1)
 
 
+@checked(check_receptive_field_size)
 def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = None) -> int:
     """Side length of the receptive field of one output after stacked layers.
 
@@ -545,9 +577,8 @@ def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = No
     >>> receptive_field_size([5, 2, 5, 2], strides=[1, 2, 1, 2])
     16
     """
-    ks, ss = check_receptive_field_size(kernel_sizes, strides)
     r, jump = 1, 1
-    for k, s in zip(ks, ss):
+    for k, s in zip(kernel_sizes, strides or [1] * len(kernel_sizes)):
         r += (k - 1) * jump
         jump *= s
     return r
@@ -572,6 +603,7 @@ def check_conv_as_fc_matrix(K: object, input_size: object) -> tuple[torch.Tensor
     return K, (h, w)
 
 
+@checked(check_conv_as_fc_matrix)
 def conv_as_fc_matrix(K: torch.Tensor, input_size: tuple[int, int]) -> torch.Tensor:
     """The weight matrix of the fully connected layer that computes the
     cross-correlation with ``K`` on an image of ``input_size`` (h, w): one row per
@@ -585,8 +617,7 @@ def conv_as_fc_matrix(K: torch.Tensor, input_size: tuple[int, int]) -> torch.Ten
     tensor([[1., 2., 0.],
             [0., 1., 2.]])
     """
-    K, (h, w) = check_conv_as_fc_matrix(K, input_size)
-    k_h, k_w = K.shape
+    (h, w), (k_h, k_w) = input_size, K.shape
     out_h, out_w = h - k_h + 1, w - k_w + 1
     W = K.new_zeros((out_h, out_w, h, w))
     for i in range(out_h):

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from . import _check
+from ._check import checked
 from .shapes import conv_output_size
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
@@ -80,11 +81,11 @@ class LeNet(nn.Sequential):
     61706
     """
 
+    @checked(check_lenet)
     def __init__(self, activation: str = "sigmoid", pool: str = "avg",
                  channels: tuple[int, int] = (6, 16),
                  hidden: tuple[int, int] = (120, 84),
                  num_classes: int = 10, input_size: int = 28):
-        check_lenet(activation, pool, channels, hidden, num_classes, input_size)
         Act, Pool = ACTIVATIONS[activation], POOLS[pool]
         (c1, c2), (h1, h2) = channels, hidden
         side = lenet_feature_size(input_size)  # of the feature maps after the 2nd pool
@@ -113,6 +114,7 @@ def check_net(net: object) -> nn.Module:
     return _check.module(net, "net")
 
 
+@checked(check_net)
 def init_xavier(net: nn.Module) -> nn.Module:
     """Xavier-uniform initialization of every ``nn.Linear`` and ``nn.Conv2d`` weight, as
     D2L does (``init_cnn``); biases keep PyTorch's default. Returns ``net``.
@@ -125,7 +127,6 @@ def init_xavier(net: nn.Module) -> nn.Module:
     >>> bool(w.abs().max() <= (6 / (400 + 120)) ** 0.5)
     True
     """
-    net = check_net(net)
     for m in net.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(m.weight)
@@ -185,7 +186,7 @@ def layer_summary(net: nn.Sequential, input_shape: tuple[int, ...] = (1, 1, 28, 
     """
     if not isinstance(net, nn.Sequential):
         raise TypeError(f"net must be a torch.nn.Sequential (e.g. LeNet()), got {type(net).__name__}")
-    if not _check._sequence(input_shape):
+    if not _check.is_sequence(input_shape):
         raise TypeError(f"input_shape must be a tuple of ints such as (1, 1, 28, 28), got {input_shape!r}")
     if len(input_shape) < 2:
         raise ValueError(f"input_shape must be a batch shape such as (1, 1, 28, 28), got {input_shape!r}")

@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-import numpy as np
 import torch
 
 from . import _check
+from ._check import checked
 from .shapes import check_conv_output_shape, conv_output_shape
-from .pooling import MODES as POOL_MODES, _window
+from .pooling import MODES as POOL_MODES, window
 
 
 def check_fc(in_features: object, out_features: object, bias: object = True
@@ -29,6 +29,7 @@ def check_fc(in_features: object, out_features: object, bias: object = True
     return n_in, n_out, _check.flag(bias, "bias")
 
 
+@checked(check_fc)
 def fc_params(in_features: int, out_features: int, bias: bool = True) -> int:
     """Learnable numbers of ``nn.Linear(in_features, out_features)``: a weight matrix
     plus biases, params = in·out (+ out biases).
@@ -36,8 +37,7 @@ def fc_params(in_features: int, out_features: int, bias: bool = True) -> int:
     >>> fc_params(1_000_000, 1_000)   # a 1-megapixel image into 1,000 hidden units
     1000001000
     """
-    n_in, n_out, bias = check_fc(in_features, out_features, bias)
-    return n_in * n_out + (n_out if bias else 0)
+    return in_features * out_features + (out_features if bias else 0)
 
 
 def check_conv(in_channels: object, out_channels: object, kernel_size: object,
@@ -54,6 +54,7 @@ def check_conv(in_channels: object, out_channels: object, kernel_size: object,
     return c_i, c_o, k, _check.flag(bias, "bias")
 
 
+@checked(check_conv)
 def conv_params(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                 bias: bool = True) -> int:
     """Learnable numbers of ``nn.Conv2d(in_channels, out_channels, kernel_size)``.
@@ -63,7 +64,8 @@ def conv_params(in_channels: int, out_channels: int, kernel_size: int | tuple[in
     >>> conv_params(1, 1_000, 3)
     10000
     """
-    c_i, c_o, (k_h, k_w), bias = check_conv(in_channels, out_channels, kernel_size, bias)
+    k_h, k_w = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    c_i, c_o = in_channels, out_channels
     return c_o * c_i * k_h * k_w + (c_o if bias else 0)
 
 
@@ -79,6 +81,7 @@ def check_param_bytes(n_params: object, dtype: object) -> tuple[int, torch.dtype
     return n, dtype
 
 
+@checked(check_param_bytes)
 def param_bytes(n_params: int, dtype: torch.dtype = torch.float32) -> int:
     """Bytes needed to store ``n_params`` numbers of type ``dtype`` (float32: 4 bytes
     each).
@@ -86,20 +89,27 @@ def param_bytes(n_params: int, dtype: torch.dtype = torch.float32) -> int:
     >>> param_bytes(1_000_000_000) / 1e9   # gigabytes
     4.0
     """
-    n, dtype = check_param_bytes(n_params, dtype)
-    return n * torch.empty((), dtype=dtype).element_size()
+    return n_params * torch.empty((), dtype=dtype).element_size()
 
 
+@checked(check_fc)
 def fc_macs(in_features: int, out_features: int) -> int:
     """Multiply-adds of one ``nn.Linear`` on one example: every output reads every input.
 
     >>> fc_macs(784, 784)
     614656
     """
-    n_in, n_out, _ = check_fc(in_features, out_features)
-    return n_in * n_out
+    return in_features * out_features
 
 
+def _check_conv_macs(in_channels: object, out_channels: object, kernel_size: object,
+                    output_size: object) -> tuple[int, int, tuple[int, int], tuple[int, int]]:
+    """The guard of ``conv_macs``: ``check_conv``'s arguments (no bias) and an output size."""
+    c_i, c_o, k, _ = check_conv(in_channels, out_channels, kernel_size)
+    return c_i, c_o, k, _check.pair(output_size, "output_size", minimum=1)
+
+
+@checked(_check_conv_macs)
 def conv_macs(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
               output_size: int | tuple[int, int]) -> int:
     """Multiply-adds of one ``nn.Conv2d`` on one example with an output of ``output_size``
@@ -108,9 +118,8 @@ def conv_macs(in_channels: int, out_channels: int, kernel_size: int | tuple[int,
     >>> conv_macs(1, 1, 3, (28, 28))   # 3×3 kernel, output as large as a 28×28 image
     7056
     """
-    c_i, c_o, (k_h, k_w), _ = check_conv(in_channels, out_channels, kernel_size)
-    h, w = _check.pair(output_size, "output_size", minimum=1)
-    return c_o * h * w * c_i * k_h * k_w
+    (k_h, k_w), (h, w) = kernel_size, output_size
+    return out_channels * h * w * in_channels * k_h * k_w
 
 
 class _ConvCost(NamedTuple):
@@ -133,6 +142,21 @@ class ConvCost(_ConvCost):
         return super().__new__(cls, int(params), tuple(int(v) for v in output_shape), int(macs))
 
 
+def check_conv_layer(in_channels: object, out_channels: object, kernel_size: object,
+                     input_size: object, padding: object = 0, stride: object = 1,
+                     bias: object = True) -> tuple:
+    """The guard of ``conv2d_ops``: the arguments of ``nn.Conv2d`` and an input its kernel
+    fits. Returns ``(c_i, c_o, (k_h, k_w), (h, w), (p_h, p_w), (s_h, s_w), bias)``.
+
+    >>> check_conv_layer(3, 8, 5, 28, padding=2)
+    (3, 8, (5, 5), (28, 28), (2, 2), (1, 1), True)
+    """
+    c_i, c_o, _, bias = check_conv(in_channels, out_channels, kernel_size, bias)
+    n, k, p, s = check_conv_output_shape(input_size, kernel_size, padding, stride)
+    return c_i, c_o, k, n, p, s, bias
+
+
+@checked(check_conv_layer)
 def conv2d_cost(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                 input_size: int | tuple[int, int], padding: int | tuple[int, int] = 0,
                 stride: int | tuple[int, int] = 1, bias: bool = True) -> ConvCost:
@@ -173,10 +197,11 @@ def check_pool2d_cost(channels: object, pool_size: object, input_size: object,
     c = _check.integer(channels, "channels", minimum=1)
     n = _check.pair(input_size, "input_size", minimum=1)
     mode = _check.one_of(mode, "mode", POOL_MODES)
-    k, p, s = _window(pool_size, padding, stride, n)
+    k, p, s = window(pool_size, padding, stride, n)
     return c, k, n, p, s, mode
 
 
+@checked(check_pool2d_cost)
 def pool2d_cost(channels: int, pool_size: int | tuple[int, int],
                 input_size: int | tuple[int, int], padding: int | tuple[int, int] = 0,
                 stride: int | tuple[int, int] | None = None, mode: str = "max") -> PoolCost:
@@ -192,11 +217,9 @@ def pool2d_cost(channels: int, pool_size: int | tuple[int, int],
     >>> pool2d_cost(6, 2, 28, mode="avg")
     PoolCost(output_shape=(6, 14, 14), ops=3528, divisions=1176)
     """
-    c, k, n, p, s, mode = check_pool2d_cost(channels, pool_size, input_size, padding,
-                                            stride, mode)
-    h_out, w_out = conv_output_shape(n, k, p, s)
-    outputs = c * h_out * w_out
-    return PoolCost((c, h_out, w_out), outputs * (k[0] * k[1] - 1),
+    h_out, w_out = conv_output_shape(input_size, pool_size, padding, stride)
+    outputs = channels * h_out * w_out
+    return PoolCost((channels, h_out, w_out), outputs * (pool_size[0] * pool_size[1] - 1),
                     outputs if mode == "avg" else 0)
 
 
@@ -212,7 +235,8 @@ class CostRow(NamedTuple):
 
 
 def check_cost_table(sides: object, hidden: object, in_channels: object,
-                     kernel_size: object) -> tuple[tuple[int, ...], int, int, int]:
+                     kernel_size: object, dtype: object = torch.float32
+                     ) -> tuple[tuple[int, ...], int, int, int]:
     """The guard of ``cost_table``: a non-empty list of sides and three ints, all >= 1.
 
     >>> check_cost_table([28, 64], 1000, 1, 3)
@@ -222,9 +246,11 @@ def check_cost_table(sides: object, hidden: object, in_channels: object,
     n_hidden = _check.integer(hidden, "hidden", minimum=1)
     c_i = _check.integer(in_channels, "in_channels", minimum=1)
     k = _check.integer(kernel_size, "kernel_size", minimum=1)
+    check_param_bytes(0, dtype)
     return sides, n_hidden, c_i, k
 
 
+@checked(check_cost_table)
 def cost_table(sides: list[int], hidden: int = 1_000, in_channels: int = 1,
                kernel_size: int = 3, dtype: torch.dtype = torch.float32
                ) -> list[CostRow]:
@@ -238,11 +264,10 @@ def cost_table(sides: list[int], hidden: int = 1_000, in_channels: int = 1,
     >>> row.fc_params, row.fc_bytes / 1e9, row.conv_params
     (1000001000, 4.000004, 10000)
     """
-    sides, hidden, c_i, k = check_cost_table(sides, hidden, in_channels, kernel_size)
-    conv = conv_params(c_i, hidden, k)
+    conv = conv_params(in_channels, hidden, kernel_size)
     rows = []
     for side in sides:
-        n_in = side * side * c_i
+        n_in = side * side * in_channels
         fc = fc_params(n_in, hidden)
         rows.append(CostRow(side, n_in, fc, param_bytes(fc, dtype),
                             conv, param_bytes(conv, dtype)))
@@ -266,20 +291,6 @@ def human_bytes(n_bytes: int) -> str:
 
 # --- Training one layer: operations one by one, memory, backward pass (D2L 7.4.2) ----------
 
-def check_conv_layer(in_channels: object, out_channels: object, kernel_size: object,
-                     input_size: object, padding: object = 0, stride: object = 1,
-                     bias: object = True) -> tuple:
-    """The guard of ``conv2d_ops``: the arguments of ``nn.Conv2d`` and an input its kernel
-    fits. Returns ``(c_i, c_o, (k_h, k_w), (h, w), (p_h, p_w), (s_h, s_w), bias)``.
-
-    >>> check_conv_layer(3, 8, 5, 28, padding=2)
-    (3, 8, (5, 5), (28, 28), (2, 2), (1, 1), True)
-    """
-    c_i, c_o, _, bias = check_conv(in_channels, out_channels, kernel_size, bias)
-    n, k, p, s = check_conv_output_shape(input_size, kernel_size, padding, stride)
-    return c_i, c_o, k, n, p, s, bias
-
-
 class ConvOps(NamedTuple):
     """The arithmetic of one convolutional layer on one example, operation by operation."""
 
@@ -287,6 +298,7 @@ class ConvOps(NamedTuple):
     additions: int
 
 
+@checked(check_conv_layer)
 def conv2d_ops(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                input_size: int | tuple[int, int], padding: int | tuple[int, int] = 0,
                stride: int | tuple[int, int] = 1, bias: bool = True) -> ConvOps:
@@ -297,9 +309,7 @@ def conv2d_ops(in_channels: int, out_channels: int, kernel_size: int | tuple[int
     >>> conv2d_ops(10, 5, 1, 8)   # 320 outputs: 10 products, 9 + 1 additions each
     ConvOps(multiplications=3200, additions=3200)
     """
-    c_i, c_o, k, n, p, s, bias = check_conv_layer(
-        in_channels, out_channels, kernel_size, input_size, padding, stride, bias)
-    cost = conv2d_cost(c_i, c_o, k, n, p, s)
+    cost = conv2d_cost(in_channels, out_channels, kernel_size, input_size, padding, stride)
     outputs = math.prod(cost.output_shape)  # each sums its products, then adds its bias
     return ConvOps(cost.macs, cost.macs - outputs + (outputs if bias else 0))
 
@@ -329,6 +339,7 @@ def check_conv_memory(in_channels: object, out_channels: object, kernel_size: ob
     return *layer, batch, check_param_bytes(0, dtype)[1]
 
 
+@checked(check_conv_memory)
 def conv2d_memory(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                   input_size: int | tuple[int, int], padding: int | tuple[int, int] = 0,
                   stride: int | tuple[int, int] = 1, bias: bool = True,
@@ -339,13 +350,10 @@ def conv2d_memory(in_channels: int, out_channels: int, kernel_size: int | tuple[
     >>> conv2d_memory(3, 64, 3, 224, padding=1, batch_size=32)
     ConvMemory(params=7168, input=19267584, output=411041792)
     """
-    c_i, c_o, k, n, p, s, bias, batch, dtype = check_conv_memory(
-        in_channels, out_channels, kernel_size, input_size, padding, stride, bias,
-        batch_size, dtype)
-    cost = conv2d_cost(c_i, c_o, k, n, p, s, bias)
+    cost = conv2d_cost(in_channels, out_channels, kernel_size, input_size, padding, stride, bias)
     return ConvMemory(param_bytes(cost.params, dtype),
-                      param_bytes(batch * c_i * n[0] * n[1], dtype),
-                      param_bytes(batch * math.prod(cost.output_shape), dtype))
+                      param_bytes(batch_size * in_channels * math.prod(input_size), dtype),
+                      param_bytes(batch_size * math.prod(cost.output_shape), dtype))
 
 
 def check_conv_backward(in_channels: object, out_channels: object, kernel_size: object,
@@ -362,6 +370,7 @@ def check_conv_backward(in_channels: object, out_channels: object, kernel_size: 
     return c_i, c_o, k, n, p, s, _check.flag(input_grad, "input_grad")
 
 
+@checked(check_conv_backward)
 def conv2d_backward_macs(in_channels: int, out_channels: int,
                          kernel_size: int | tuple[int, int], input_size: int | tuple[int, int],
                          padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] = 1,
@@ -374,6 +383,5 @@ def conv2d_backward_macs(in_channels: int, out_channels: int,
     >>> conv2d_backward_macs(10, 5, 1, 8), conv2d_backward_macs(10, 5, 1, 8, input_grad=False)
     (6400, 3200)
     """
-    c_i, c_o, k, n, p, s, input_grad = check_conv_backward(
-        in_channels, out_channels, kernel_size, input_size, padding, stride, input_grad)
-    return (2 if input_grad else 1) * conv2d_cost(c_i, c_o, k, n, p, s).macs
+    cost = conv2d_cost(in_channels, out_channels, kernel_size, input_size, padding, stride)
+    return (2 if input_grad else 1) * cost.macs

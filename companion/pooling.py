@@ -7,22 +7,25 @@ cells included (``count_include_pad=True``); the padding may be at most half the
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 
 from . import _check
+from ._check import checked
 
 MODES = ("max", "avg")
 _Pair = tuple[int, int]
 
 
-def _window(pool_size: object, padding: object, stride: object,
+def window(pool_size: object, padding: object, stride: object,
             input_size: tuple[int, int]) -> tuple[_Pair, _Pair, _Pair]:
     """PyTorch's rules for a pooling window on an input of ``input_size`` (h, w): a padding
     of at most half the window and a window that fits the padded input; the stride ``None``
     is the window size. Returns ``((k_h, k_w), (p_h, p_w), (s_h, s_w))``.
 
-    >>> _window(2, 1, None, (4, 4))
+    >>> window(2, 1, None, (4, 4))
     ((2, 2), (1, 1), (2, 2))
     """
     k_h, k_w = _check.pair(pool_size, "pool_size", minimum=1)
@@ -50,13 +53,23 @@ def check_pool2d(X: object, pool_size: object, mode: object, padding: object,
     """
     X = _check.tensor(X, "X", ndim=ndim)
     _check.one_of(mode, "mode", MODES)
-    k, p, s = _window(pool_size, padding, stride, tuple(X.shape[-2:]))
+    k, p, s = window(pool_size, padding, stride, tuple(X.shape[-2:]))
     padded = (X.shape[-2] + 2 * p[0], X.shape[-1] + 2 * p[1])  # one channel at a time
     _check.within_budget(padded[0] * padded[1] * X.element_size(),
                          f"padding={p} pads X of shape {tuple(X.shape)} to {padded}, which")
     return X, k, p, s
 
 
+def _arguments(X: object, pool_size: object, mode: object, padding: object, stride: object,
+               ndim: int = 2) -> tuple[torch.Tensor, _Pair, str, _Pair, _Pair]:
+    """``check_pool2d``, its results in the order of ``pool2d``'s parameters: an ``ndim``-D
+    floating tensor, a mode in ``MODES``, a padding of at most half the window, and a window
+    that fits the padded input; the stride ``None`` becomes the window size."""
+    X, k, p, s = check_pool2d(X, pool_size, mode, padding, stride, ndim)
+    return X, k, mode, p, s
+
+
+@checked(_arguments)
 def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
            padding: int | tuple[int, int] = 0,
            stride: int | tuple[int, int] | None = None) -> torch.Tensor:
@@ -73,8 +86,10 @@ def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
     tensor([[2., 3.],
             [5., 6.]])
     """
-    X, (k_h, k_w), (p_h, p_w), (s_h, s_w) = check_pool2d(X, pool_size, mode, padding,
-                                                          stride)
+    k_h, k_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    p_h, p_w = (padding, padding) if isinstance(padding, int) else padding
+    stride = (k_h, k_w) if stride is None else stride
+    s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
     fill = float("-inf") if mode == "max" else 0.0  # a padded cell never wins a max
     Xp = F.pad(X, (p_w, p_w, p_h, p_h), value=fill)
     h_out = (Xp.shape[0] - k_h) // s_h + 1
@@ -87,6 +102,7 @@ def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
     return Y
 
 
+@checked(functools.partial(_arguments, ndim=3))
 def pool2d_multi(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
                  padding: int | tuple[int, int] = 0,
                  stride: int | tuple[int, int] | None = None) -> torch.Tensor:
@@ -101,5 +117,4 @@ def pool2d_multi(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = 
             [[21., 23.],
              [29., 31.]]])
     """
-    X, *_ = check_pool2d(X, pool_size, mode, padding, stride, ndim=3)
     return torch.stack([pool2d(x, pool_size, mode, padding, stride) for x in X], dim=0)

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from . import _check
+from ._check import checked
 from .conv import corr2d_fast
 
 
@@ -46,6 +47,7 @@ def check_conv_output_size(n: object, kernel_size: object, total_padding: object
     return n, k, p, s
 
 
+@checked(check_conv_output_size)
 def conv_output_size(n: int, kernel_size: int, total_padding: int = 0,
                      stride: int = 1) -> int:
     """Output length of one dimension: ⌊(n − k + p + s) / s⌋ with p the *total* padding.
@@ -60,7 +62,7 @@ def conv_output_size(n: int, kernel_size: int, total_padding: int = 0,
     >>> conv_output_size(8, 3, total_padding=2, stride=2)
     4
     """
-    n, k, p, s = check_conv_output_size(n, kernel_size, total_padding, stride)
+    k, p, s = kernel_size, total_padding, stride
     return (n - k + p + s) // s
 
 
@@ -82,6 +84,7 @@ def check_conv_output_shape(input_size: object, kernel_size: object, padding: ob
     return (n_h, n_w), (k_h, k_w), (p_h, p_w), (s_h, s_w)
 
 
+@checked(check_conv_output_shape)
 def conv_output_shape(input_size: int | tuple[int, int],
                       kernel_size: int | tuple[int, int],
                       padding: int | tuple[int, int] = 0,
@@ -99,7 +102,8 @@ def conv_output_shape(input_size: int | tuple[int, int],
     >>> conv_output_shape(8, (3, 5), padding=(0, 1), stride=(3, 4))
     (2, 2)
     """
-    n, k, p, s = check_conv_output_shape(input_size, kernel_size, padding, stride)
+    n, k, p, s = ((v, v) if isinstance(v, int) else v
+                  for v in (input_size, kernel_size, padding, stride))
     return (conv_output_size(n[0], k[0], 2 * p[0], s[0]),
             conv_output_size(n[1], k[1], 2 * p[1], s[1]))
 
@@ -113,7 +117,7 @@ def check_pad2d(X: object, padding: object, value: object
     (1, 1, 2, 2)
     """
     X = _check.tensor(X, "X", ndim=2, floating=False)
-    if _check._sequence(padding) and len(padding) == 4:
+    if _check.is_sequence(padding) and len(padding) == 4:
         top, bottom, left, right = _check.ints(padding, "padding", 4, minimum=0)
     else:
         top, left = _check.pair(padding, "padding", minimum=0)
@@ -149,6 +153,7 @@ def _held_exactly(value: numbers.Real, dtype: torch.dtype) -> None:
                          f"pass a value in that range, or convert X (e.g. X.float())")
 
 
+@checked(check_pad2d)
 def pad2d(X: torch.Tensor, padding: int | tuple[int, int] | tuple[int, int, int, int],
           value: float = 0.0) -> torch.Tensor:
     """Surround a 2-D tensor with ``value`` (zero padding by default).
@@ -166,7 +171,8 @@ def pad2d(X: torch.Tensor, padding: int | tuple[int, int] | tuple[int, int, int,
     >>> pad2d(torch.ones(1, 1), (1, 0, 0, 2)).shape
     torch.Size([2, 3])
     """
-    X, (top, bottom, left, right) = check_pad2d(X, padding, value)
+    p = (padding, padding) if isinstance(padding, int) else tuple(padding)
+    top, bottom, left, right = p if len(p) == 4 else (p[0], p[0], p[1], p[1])
     h, w = X.shape
     Y = X.new_full((top + h + bottom, left + w + right), value)
     Y[top:top + h, left:left + w] = X
@@ -194,15 +200,18 @@ def check_comp_conv2d(conv: object, X: object) -> tuple[nn.Module, torch.Tensor]
                             f"got {X.dtype}")
         if X.device != conv.weight.device:
             raise ValueError(f"X must be on the device of conv's weight ({conv.weight.device}), got {X.device}")
-        if not isinstance(conv.padding, str) and conv.dilation == (1, 1):  # a clear error
-            (k_h, k_w), (p_h, p_w) = conv.kernel_size, conv.padding
+        if not isinstance(conv.padding, str):  # a clear error, not PyTorch's from inside
+            (k_h, k_w), (p_h, p_w), (d_h, d_w) = conv.kernel_size, conv.padding, conv.dilation
+            span = (d_h * (k_h - 1) + 1, d_w * (k_w - 1) + 1)  # what a dilated kernel covers
+            kernel = f"conv.kernel_size {(k_h, k_w)}" + (
+                f" with conv.dilation {(d_h, d_w)} spans {span} and" if (d_h, d_w) != (1, 1) else "")
             padded = (X.shape[0] + 2 * p_h, X.shape[1] + 2 * p_w)
-            if k_h > padded[0] or k_w > padded[1]:
-                raise ValueError(f"X of shape {tuple(X.shape)} is too small for conv: conv.kernel_size {(k_h, k_w)} "
+            if span[0] > padded[0] or span[1] > padded[1]:
+                raise ValueError(f"X of shape {tuple(X.shape)} is too small for conv: {kernel} "
                                  f"is larger than X padded by conv.padding {(p_h, p_w)}, {padded}")
     else:  # any other module: which of its layers X does not fit, if any
         _check.trial(conv, X.reshape((1, 1) + X.shape), f"X of shape {tuple(X.shape)}", root="conv")
-    return conv, X
+    return _check.returning(conv, check_one_map, f"X of shape {tuple(X.shape)}", root="conv"), X
 
 
 def check_one_map(Y: object) -> torch.Tensor:
@@ -220,6 +229,7 @@ def check_one_map(Y: object) -> torch.Tensor:
     return Y
 
 
+@checked(check_comp_conv2d)
 def comp_conv2d(conv: nn.Module, X: torch.Tensor) -> torch.Tensor:
     """Apply a one-channel-in, one-channel-out conv layer to a 2-D tensor ``X``.
 
@@ -230,8 +240,7 @@ def comp_conv2d(conv: nn.Module, X: torch.Tensor) -> torch.Tensor:
     >>> comp_conv2d(conv, torch.rand(8, 8)).shape
     torch.Size([8, 8])
     """
-    conv, X = check_comp_conv2d(conv, X)
-    Y = check_one_map(conv(X.reshape((1, 1) + X.shape)))  # (1, 1, h, w): batch, channel
+    Y = conv(X.reshape((1, 1) + X.shape))  # (1, 1, h, w): batch, channel
     return Y.reshape(Y.shape[2:])  # drop them again: (h', w')
 
 
@@ -258,6 +267,7 @@ def check_mirror_pad2d(X: object, padding: object, mode: object
     return X, pads, mode
 
 
+@checked(check_mirror_pad2d)
 def mirror_pad2d(X: torch.Tensor,
                  padding: int | tuple[int, int] | tuple[int, int, int, int],
                  mode: str = "reflect") -> torch.Tensor:
@@ -273,7 +283,8 @@ def mirror_pad2d(X: torch.Tensor,
     >>> mirror_pad2d(torch.tensor([[1., 2., 3.]]), (0, 2), mode="symmetric")
     tensor([[2., 1., 1., 2., 3., 3., 2.]])
     """
-    X, (top, bottom, left, right), mode = check_mirror_pad2d(X, padding, mode)
+    p = (padding, padding) if isinstance(padding, int) else tuple(padding)
+    top, bottom, left, right = p if len(p) == 4 else (p[0], p[0], p[1], p[1])
     repeat = 1 if mode == "symmetric" else 0  # is the border pixel repeated?
 
     def mirror(i: torch.Tensor, n: int) -> torch.Tensor:  # the index of X to copy
@@ -304,6 +315,7 @@ def check_insert_zeros(X: object, stride: object
     return X, (s_h, s_w)
 
 
+@checked(check_insert_zeros)
 def insert_zeros(X: torch.Tensor, stride: int | tuple[int, int]) -> torch.Tensor:
     """Move the entries of a 2-D tensor ``stride`` apart, with zeros in between:
     (h, w) becomes (s_h (h − 1) + 1, s_w (w − 1) + 1).
@@ -313,7 +325,7 @@ def insert_zeros(X: torch.Tensor, stride: int | tuple[int, int]) -> torch.Tensor
             [0., 0., 0.],
             [3., 0., 4.]])
     """
-    X, (s_h, s_w) = check_insert_zeros(X, stride)
+    s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
     h, w = X.shape
     Z = X.new_zeros((s_h * (h - 1) + 1, s_w * (w - 1) + 1))
     Z[::s_h, ::s_w] = X
@@ -343,9 +355,11 @@ def check_conv_transpose2d(X: object, K: object, stride: object, padding: object
     size = tuple(s[d] * (X.shape[d] - 1) + K.shape[d] - 2 * p[d] for d in (0, 1))
     if min(size) < 1:
         raise ValueError(f"padding {p} leaves no output: s (n - 1) + k - 2p = {size}")
+    check_insert_zeros(X, s)  # the spread-out input, before it is allocated
     return X, K, s, p
 
 
+@checked(check_conv_transpose2d)
 def conv_transpose2d(X: torch.Tensor, K: torch.Tensor,
                      stride: int | tuple[int, int] = 1,
                      padding: int | tuple[int, int] = 0) -> torch.Tensor:
@@ -360,7 +374,8 @@ def conv_transpose2d(X: torch.Tensor, K: torch.Tensor,
             [ 0.,  4.,  6.],
             [ 4., 12.,  9.]])
     """
-    X, K, (s_h, s_w), (p_h, p_w) = check_conv_transpose2d(X, K, stride, padding)
+    s_h, s_w = (stride, stride) if isinstance(stride, int) else stride
+    p_h, p_w = (padding, padding) if isinstance(padding, int) else padding
     k_h, k_w = K.shape
     Z = pad2d(insert_zeros(X, (s_h, s_w)), (k_h - 1 - p_h, k_w - 1 - p_w))
     return corr2d_fast(Z, torch.flip(K, dims=(0, 1)))  # a true convolution: K flipped

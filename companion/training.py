@@ -394,6 +394,7 @@ def _check_batches(net: nn.Module, data: object, name: str, pair: bool = True) -
     return True
 
 
+@_check.checked(check_train_epoch)
 def train_epoch(net: nn.Module, train_iter: Iterable, loss_fn: Callable,
                 optimizer: torch.optim.Optimizer,
                 scheduler: object = None) -> tuple[float, float]:
@@ -411,7 +412,6 @@ def train_epoch(net: nn.Module, train_iter: Iterable, loss_fn: Callable,
     >>> loss > 0 and 0 <= acc <= 1
     True
     """
-    check_train_epoch(net, train_iter, loss_fn, optimizer, scheduler)
     net.train()
     loss_sum, correct, n = 0.0, 0, 0
     for X, y in train_iter:

@@ -143,6 +143,10 @@ CASES = [
     Case("messages", use_korean_font, (), setup=no_font, raises=RuntimeError, match=r"No Korean font found"),
     Case("messages", korean_font_path, (), expect=Check(lambda p: p.name == "NanumGothic.ttf" and p.is_file(), "NanumGothic.ttf")),
     Case("messages", use_korean_font, (), expect="NanumGothic"),
+    # the first figure registers the Korean font (importing the module changes nothing)
+    Case("messages", charts.subplots, (), {"figsize": (2, 2)},
+         expect=Check(lambda r: plt.close(r[0]) is None and "NanumGothic" in matplotlib.rcParams["font.family"],
+                      "a figure, with NanumGothic registered")),
     Case("messages", plot_history, ({"run": H},),
          expect=Check(lambda fig: [list(line.get_ydata()) for line in fig.axes[0].lines] == [H.train_loss, H.train_acc, H.test_acc],
                       "the three curves")),

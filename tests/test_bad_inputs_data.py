@@ -620,7 +620,7 @@ CASES = [
     Case("arguments before data", ensure, (["a"],), after=nothing_created,
          raises=TypeError, match=r"root must be a folder path .*got list"),
 
-    # sizes: refused before anything is allocated (companion.data.MEMORY_BUDGET = 2 GiB)
+    # sizes: refused before anything is allocated (companion._check.MEMORY_BUDGET = 2 GiB)
     Case("sizes", load_fashion_mnist, kwargs={"resize": 10**5}, after=nothing_created, raises=ValueError,
          match=r"resize=100000 \(70,000 float32 images of 100000x100000 pixels\) would allocate .* GiB, "
                r"more than the 2 GiB .*MEMORY_BUDGET.*largest resize within it is 87"),

@@ -137,18 +137,20 @@ NO_CHANNEL = r"^(?![\s\S]*channel)"  # the user passed no channel: the message d
 
 
 CASES = [
-    # gradient maps: receptive_field refuses layers that a zero probe cannot see through, and
-    # open_paths gives the true field of nets of convolution, pooling, activation, flatten, linear
-    Case("gradient maps", receptive_field, (RELU, (9, 9), (2, 2)), raises=ValueError,
-         match=r"net\[1\] \(ReLU\(\)\) can pass no gradient .*receptive_field\(open_paths\(net\), input_shape, out_pos\)"),
-    Case("gradient maps", receptive_field, (DEAD, (9, 9), (2, 2)), raises=ValueError, match=r"net\[1\] \(ReLU\(\)\)"),
-    Case("gradient maps", receptive_field, (MAX, (8, 8), (1, 1)), raises=ValueError,
-         match=r"net\[1\] \(MaxPool2d\(.*\)\) can pass no gradient .*tied"),
-    Case("gradient maps", receptive_field, (DROP, (9, 9), (2, 2)), raises=ValueError,
-         match=r"net\[1\] \(Dropout\(p=0\.5.*\)\) .*at random in training mode.*net\.eval\(\)"),
-    Case("gradient maps", receptive_field, (HEAD, (16, 16), (0, 0)), raises=ValueError, match=r"net\[1\] \(ReLU\(\)\)"),
-    Case("gradient maps", receptive_field, (nn.ReLU(), (4, 4), (0, 0)), raises=ValueError, match=r"net \(ReLU\(\)\)"),
-    Case("gradient maps", check_receptive_field, (MAX, (8, 8)), raises=ValueError, match=r"net\[1\] \(MaxPool2d"),
+    # gradient maps: receptive_field answers for nets with layers a zero probe cannot see through,
+    # by tracing open_paths(net) itself (issue 18; these rows asserted a refusal before), and open_paths
+    # gives the true field of nets of convolution, pooling, activation, flatten, linear
+    Case("gradient maps", receptive_field, (RELU, (9, 9), (2, 2)), expect=same_mask(block((9, 9), (2, 7), (2, 7)))),
+    Case("gradient maps", receptive_field, (DEAD, (9, 9), (2, 2)), expect=same_mask(block((9, 9), (2, 7), (2, 7)))),
+    Case("gradient maps", receptive_field, (MAX, (8, 8), (1, 1)), expect=same_mask(block((8, 8), (2, 6), (2, 6)))),
+    Case("gradient maps", receptive_field, (DROP, (9, 9), (2, 2)), expect=same_mask(block((9, 9), (2, 7), (2, 7)))),
+    Case("gradient maps", receptive_field, (HEAD, (16, 16), (0, 0)), expect=probe_agrees(HEAD, (16, 16), (0, 0))),
+    Case("gradient maps", receptive_field, (RELU_MAX, (12, 12), (1, 2)), expect=probe_agrees(RELU_MAX, (12, 12), (1, 2))),
+    Case("gradient maps", receptive_field, (nn.ReLU(), (4, 4), (0, 0)), expect=same_mask(block((4, 4), (0, 1), (0, 1)))),
+    Case("gradient maps", check_receptive_field, (MAX, (8, 8)),
+         expect=Check(lambda r: isinstance(r[0][1], nn.AvgPool2d) and r[1:] == ((8, 8), (0, 0)), "the paths opened")),
+    Case("gradient maps", receptive_field, (nn.Sequential(ones_conv(3), nn.MaxPool2d(2, dilation=2)), (9, 9), (0, 0)),
+         raises=ValueError, match=r"open_paths cannot open net\[1\] \(MaxPool2d\(.*dilation=2"),  # truly can't
     Case("gradient maps", field_of_paths, (RELU, (9, 9), (2, 2)), expect=same_mask(block((9, 9), (2, 7), (2, 7)))),
     Case("gradient maps", field_of_paths, (DEAD, (9, 9), (2, 2)), expect=same_mask(block((9, 9), (2, 7), (2, 7)))),
     Case("gradient maps", field_of_paths, (MAX, (8, 8), (1, 1)), expect=same_mask(block((8, 8), (2, 6), (2, 6)))),
@@ -286,6 +288,25 @@ CASES = [
     Case("messages", shift2d, (X4D, (3, -2)), expect=Check(
         lambda r: torch.equal(r[..., 3:, :6], X4D[..., :5, 2:]) and not r[..., :3, :].any() and not r[..., 6:].any(),
         "X moved down 3 and left 2, zeros where nothing came in")),
+
+    # errors from inside (issue 18): a function f that returns a scalar, an output that does not
+    # depend on the input (its gradient map is all zeros, as influence_map promises)
+    Case("errors from inside", equivariance_error, (lambda x: x.sum(), torch.ones(1, 1, 5, 5), (1, 1)), raises=ValueError,
+         match=r"f must return a \(batch, channel, h, w\) tensor, got torch\.Size\(\[\]\)"),
+    Case("errors from inside", equivariance_error, (lambda x: 3.0, torch.ones(1, 1, 5, 5), (1, 1)), raises=ValueError,
+         match=r"f must return a \(batch, channel, h, w\) tensor, got 3\.0"),
+    Case("errors from inside", relative_change, (lambda x: x.sum(), torch.ones(1, 1, 5, 5), (1, 1)), raises=ValueError,
+         match=r"f must return one output per example of X \(a tensor of shape \(n, \.\.\.\)\), got a scalar"),
+    Case("errors from inside", relative_change, (lambda x: 2.0, torch.ones(1, 1, 5, 5), (1, 1)), raises=ValueError,
+         match=r"f must return tensors of one shape"),
+    Case("errors from inside", influence_map, (lambda x: x.sum(), torch.ones(1, 1, 5, 5), (0, 0)), raises=ValueError,
+         match=r"f must return a \(batch, channel, h, w\) tensor"),
+    Case("errors from inside", influence_map, (lambda x: torch.ones(1, 1, 3, 3), torch.ones(1, 1, 5, 5), (1, 1)),
+         expect=torch.zeros(5, 5)),
+    Case("errors from inside", influence_map, (lambda x: x.detach()[:, :, :3, :3], torch.ones(1, 2, 5, 5), (1, 1)),
+         expect=torch.zeros(5, 5)),
+    Case("errors from inside", influence_map, (lambda x: x[:, :1, :3, :3] * 2, torch.ones(1, 1, 4, 4), (0, 0)),
+         expect=Check(lambda m: m.shape == (4, 4) and float(m.sum()) == 2.0 and float(m[0, 0]) == 2.0, "2 at (0, 0) only")),
 ]
 
 
@@ -299,7 +320,7 @@ def test_every_public_function_of_the_module_is_called():
 
 
 def test_classes():
-    assert set(count(CASES)) == {"gradient maps", "sizes", "integer-likes", "messages"}, count(CASES)
+    assert set(count(CASES)) == {"gradient maps", "sizes", "integer-likes", "errors from inside", "messages"}, count(CASES)
 
 
 def test_the_references_see_what_they_should():

@@ -73,6 +73,8 @@ CASES = [
     Case("messages", pool2d_multi, (X, 2), raises=ValueError, match=r"X must be a 3-D tensor, got shape \(5, 6\)"),
     Case("messages", pool2d_multi, (torch.zeros(0, 4, 4), 2), raises=ValueError, match=r"X must not be empty"),
     Case("messages", check_pool2d, (X, 0, "max", 0, None), raises=ValueError, match=r"pool_size must be >= 1, got 0"),
+    Case("messages", pooling.window, (2, 2, None, (4, 4)), raises=ValueError,
+         match=r"padding must be at most half the window \(pool_size // 2 = \(1, 1\)\), got \(2, 2\)"),
 
     # ... and what the guards let through is computed right
     Case("messages", pool2d, (X, 3), {"padding": 1, "stride": 2}, expect=like(maxpool(X[None], 3, 1, 2)[0])),

@@ -124,6 +124,15 @@ CASES = [
     Case("integer-likes", conv_output_size, (8.0, 3), raises=TypeError, match=r"n must be an int, got float"),
 
     # messages name what the user passed; inputs that do not fit say which layer they do not fit
+    # errors from inside (issue 18): a dilated kernel larger than the input, said in the user's terms
+    Case("errors from inside", comp_conv2d, (conv(3, dilation=3), torch.ones(5, 5)), raises=ValueError,
+         match=r"X of shape \(5, 5\) is too small for conv: conv\.kernel_size \(3, 3\) with conv\.dilation \(3, 3\) "
+               r"spans \(7, 7\) and is larger than X padded by conv\.padding \(0, 0\), \(5, 5\)"),
+    Case("errors from inside", comp_conv2d, (conv(3, dilation=(1, 4)), torch.ones(5, 8)), raises=ValueError,
+         match=r"conv\.dilation \(1, 4\) spans \(3, 9\)"),
+    Case("errors from inside", comp_conv2d, (nn.Sequential(conv(3, dilation=3)), torch.ones(5, 5)), raises=ValueError,
+         match=r"X of shape \(5, 5\) does not fit conv\[0\]"),
+    Case("errors from inside", comp_conv2d, (conv(3, dilation=2, padding=1), torch.ones(3, 3)), expect=same_shape((1, 1))),
     Case("messages", comp_conv2d, (conv(5), torch.ones(3, 3)), raises=ValueError,
          match=r"X of shape \(3, 3\) is too small for conv: conv\.kernel_size \(5, 5\) is larger than X padded by "
                r"conv\.padding \(0, 0\), \(3, 3\)"),
@@ -180,4 +189,4 @@ def test_every_public_function_of_the_module_is_called():
 
 
 def test_classes():
-    assert set(count(CASES)) == {"dtype values", "sizes", "integer-likes", "messages"}, count(CASES)
+    assert set(count(CASES)) == {"dtype values", "sizes", "integer-likes", "errors from inside", "messages"}, count(CASES)

@@ -179,6 +179,10 @@ CASES = [
     Case("devices", predict, (Lazy(lambda env: toy_net().to("meta")), X), raises=ValueError,
          match=r"net is on the meta device, which holds no weights"),
     Case("devices", predict, (NET0, X), {"device": "cpu"}, expect=EXPECTED),
+    # one device under two names: 'cpu' and 'cpu:0' (issue 18)
+    Case("devices", predict, (NET0, X), {"device": "cpu:0"}, expect=EXPECTED),
+    Case("devices", predict, (NET0, X), {"device": torch.device("cpu", 0)}, expect=EXPECTED),
+    Case("devices", train, (NET, DATA, DATA, 1), {"device": "cpu:0", "verbose": False}, expect=history(1)),
     Case("devices", train, (NET, DATA, DATA, 1), {"device": torch.device("cpu"), "verbose": False}, expect=history(1)),
 
     # sizes

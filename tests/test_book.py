@@ -27,7 +27,7 @@ def build():
 
 def test_strict_build_has_zero_warnings(build):
     assert build.returncode == 0 and not build.problems, (
-        f"`jupyter-book build . -W -n --keep-going` reported problems:\n" + "\n".join(build.problems)
+        "`jupyter-book build . -W -n --keep-going` reported problems:\n" + "\n".join(build.problems)
         + "\n--- end of the log ---\n" + build.output[-3000:])
 
 

@@ -104,3 +104,14 @@ def test_plot_images_and_influence_maps():
         charts.plot_images([torch.ones(3)], ["a"])
     with pytest.raises(ValueError, match=r"maps\[1\]"):
         charts.plot_influence_maps([torch.eye(3), torch.ones(3)], ["a", "b"])
+
+
+def test_importing_the_charts_changes_no_setting():
+    """The Korean font is registered at the first figure, not on import (issue 15)."""
+    import subprocess
+    import sys
+    code = ("import matplotlib; before = list(matplotlib.rcParams['font.family']); "
+            "import companion.charts, companion.diagrams; "
+            "assert list(matplotlib.rcParams['font.family']) == before, matplotlib.rcParams['font.family']; "
+            "companion.charts.subplots(); assert 'NanumGothic' in matplotlib.rcParams['font.family']")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**__import__("os").environ, "MPLBACKEND": "Agg"})

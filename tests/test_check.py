@@ -65,3 +65,41 @@ def test_numpy_integers_are_ints_and_come_back_as_python_ints():
 def test_refusals_name_the_argument_and_what_was_expected(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_checked_runs_the_guard_once_at_the_public_boundary(monkeypatch):
+    """corr2d_multi_in_out checks X once: not again per output channel (corr2d_multi_in) and per
+    input channel (corr2d_fast), as when each definition started with its own guard line."""
+    from companion.channels import corr2d_multi_in_out
+    from companion.params import conv2d_ops
+    seen = []
+    tensor = _check.tensor
+    monkeypatch.setattr(_check, "tensor", lambda x, name, *a, **k: seen.append(name) or tensor(x, name, *a, **k))
+    corr2d_multi_in_out(torch.ones(3, 5, 5), torch.ones(4, 3, 2, 2))
+    assert seen == ["X", "K"]
+    integers = []
+    integer = _check.integer
+    monkeypatch.setattr(_check, "integer", lambda x, name, *a, **k: integers.append(name) or integer(x, name, *a, **k))
+    conv2d_ops(3, 8, 5, 28, padding=2)
+    assert integers.count("in_channels") == 1, integers  # was 3: conv2d_ops, then conv2d_cost's callees
+
+
+def test_a_call_from_outside_the_package_is_checked_even_inside_a_checked_call():
+    """A function the user passes (here a lambda) is not package code: what it calls is checked."""
+    from companion.conv import corr2d
+    from companion.invariance import relative_change
+    with pytest.raises(ValueError, match=r"K must not be larger than X"):
+        relative_change(lambda x: corr2d(x[0, 0], torch.ones(9, 9))[None, None], torch.ones(1, 1, 5, 5), (1, 1))
+
+
+def test_checked_passes_on_what_the_guard_returned_and_keeps_the_guard_readable():
+    @_check.checked(lambda k, n: (_check.pair(k, "k"), _check.integer(n, "n")))
+    def f(k, n=np.int64(2), flag=True):
+        return k, n, flag
+    assert f(3) == ((3, 3), 2, True) and type(f(3)[1]) is int
+    assert f.guard is not None and f.__name__ == "f"
+    with pytest.raises(TypeError, match="n must be an int, got bool"):
+        f(3, n=True)
+    wrapped = _check.returning(lambda: 5, lambda y: _check.integer(y, "f()", minimum=6))
+    with pytest.raises(ValueError, match=r"f\(\) must be >= 6, got 5"):
+        wrapped()

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from companion.utils import seed_everything, show_source
-from companion.conv import corr2d
+from companion.utils import seed_everything
 
 
 def draw():
@@ -31,20 +30,3 @@ def test_seed_everything_picks_a_device():
 def test_seed_everything_bad_seed(seed, error):
     with pytest.raises(error, match="seed"):
         seed_everything(seed)
-
-
-def test_show_source_shows_the_code_that_runs():
-    src = show_source(corr2d)
-    assert repr(src).startswith("def corr2d(")
-    assert "Y[i, j] = (X[i:i + h, j:j + w] * K).sum()" in repr(src)
-    assert src._repr_markdown_().startswith("```python\ndef corr2d(")
-    with pytest.raises(TypeError, match="obj"):
-        show_source(42)
-
-
-def test_show_source_refuses_objects_without_source_by_name():
-    namespace = {}
-    exec("class Made:\n    pass\n", namespace)  # defined where no file is kept, like a notebook class
-    for obj in (int, namespace["Made"]):
-        with pytest.raises(TypeError, match="obj must be a function or class written in Python source"):
-            show_source(obj)

@@ -1,0 +1,135 @@
+"""Generic bad values for every guarded public function (issue 15), generated from one valid
+call each: for every argument, the values its type admits but the function must refuse or
+take as an equal (``bool`` where an int is expected, NumPy integers, the wrong number of
+dimensions, an empty tensor, NaN and infinity, the wrong dtype or device). The rule: a clear
+``TypeError``/``ValueError`` that names the argument, or a result; never an error from inside.
+The hand-written tables (``test_bad_inputs_<module>.py``) keep the rules worth teaching."""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import companion
+from companion import channels, conv, invariance, models, params, pooling, shapes
+
+G = torch.Generator().manual_seed(0)
+
+
+def rand(*shape: int) -> torch.Tensor:
+    return torch.rand(*shape, generator=G)
+
+
+def conv3() -> nn.Conv2d:
+    torch.manual_seed(0)
+    return nn.Conv2d(1, 1, 3)
+
+
+VALID = [  # one valid call of each guarded function: (function, args, kwargs)
+    (conv.corr2d, (rand(4, 4), rand(2, 2)), {}),
+    (conv.corr2d_fast, (rand(4, 4), rand(2, 2)), {}),
+    (conv.conv2d_flip, (rand(4, 4), rand(2, 2)), {}),
+    (channels.corr2d_multi_in, (rand(2, 4, 4), rand(2, 2, 2)), {}),
+    (channels.corr2d_multi_in_out, (rand(2, 4, 4), rand(3, 2, 2, 2)), {}),
+    (channels.corr2d_multi_in_out_1x1, (rand(2, 4, 4), rand(3, 2, 1, 1)), {}),
+    (pooling.pool2d, (rand(4, 4), 2), {"padding": 1, "stride": (1, 2)}),
+    (pooling.pool2d_multi, (rand(2, 4, 4), (2, 2)), {"mode": "avg"}),
+    (shapes.conv_output_size, (8, 3), {"total_padding": 2, "stride": 2}),
+    (shapes.conv_output_shape, (8, (3, 5)), {"padding": 1, "stride": (2, 1)}),
+    (shapes.pad2d, (rand(3, 3), (1, 2)), {"value": 0.5}),
+    (shapes.mirror_pad2d, (rand(4, 4), 1), {}),
+    (shapes.insert_zeros, (rand(3, 3), 2), {}),
+    (shapes.conv_transpose2d, (rand(3, 3), rand(2, 2)), {"stride": 2, "padding": 1}),
+    (shapes.comp_conv2d, (conv3(), rand(5, 5)), {}),
+    (params.fc_params, (4, 3), {}),
+    (params.conv_params, (1, 2, 3), {}),
+    (params.param_bytes, (10,), {}),
+    (params.fc_macs, (4, 3), {}),
+    (params.conv_macs, (1, 2, 3, (4, 4)), {}),
+    (params.conv2d_cost, (1, 2, 3, 8), {"padding": 1}),
+    (params.pool2d_cost, (2, 2, 8), {"padding": 1}),
+    (params.cost_table, ([8, 16], 10), {}),
+    (params.conv2d_ops, (1, 2, 3, 8), {}),
+    (params.conv2d_memory, (1, 2, 3, 8), {"batch_size": 4}),
+    (params.conv2d_backward_macs, (1, 2, 3, 8), {}),
+    (invariance.shift2d, (rand(3, 3), (1, 0)), {}),
+    (invariance.equivariance_error, (conv3(), rand(2, 1, 6, 6), (1, 1)), {"margin": 1}),
+    (invariance.relative_change, (conv3(), rand(2, 1, 6, 6), (0, 1)), {}),
+    (invariance.influence_map, (conv3(), rand(1, 1, 6, 6), (1, 1)), {}),
+    (invariance.receptive_field, (conv3(), (6, 6), (1, 1)), {}),
+    (invariance.receptive_field_size, ([3, 3],), {"strides": [1, 2]}),
+    (invariance.conv_as_fc_matrix, (rand(2, 2), (3, 3)), {}),
+    (models.init_xavier, (nn.Linear(2, 2),), {}),
+]
+
+
+def test_every_guarded_function_has_a_valid_call():
+    guarded = {f"{m.__name__}.{name}" for m in (channels, conv, invariance, models, params, pooling, shapes)
+               for name, f in vars(m).items() if inspect.isfunction(f) and hasattr(f, "guard")
+               and f.__module__ == m.__name__}
+    assert guarded == {f"{f.__module__}.{f.__name__}" for f, _, _ in VALID}
+
+
+def bad_values(value: object) -> list[tuple[str, object, bool]]:
+    """(what, bad value, whether it must give the valid call's result) for one argument."""
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, int):
+        return [("bool for an int", True, False), ("NumPy int", np.int64(value), True),
+                ("float for an int", float(value), False), ("str for an int", str(value), False)]
+    if isinstance(value, (tuple, list)) and value and all(isinstance(v, int) for v in value):
+        return [("bool inside", type(value)([True] + list(value[1:])), False),
+                ("NumPy ints inside", type(value)(np.int64(v) for v in value), True),
+                ("one too many", type(value)(list(value) + [value[0]]), False)]
+    if isinstance(value, torch.Tensor):
+        nan, inf = value.clone(), value.clone()
+        nan.view(-1)[0], inf.view(-1)[0] = float("nan"), float("inf")
+        return [("one more dimension", value[None], False), ("one fewer dimension", value[0], False),
+                ("empty", value[..., :0], False), ("NaN", nan, False), ("infinity", inf, False),
+                ("int64", value.long(), False), ("float64", value.double(), False),
+                ("meta device", value.to("meta"), False), ("a list", value.tolist(), False)]
+    return []
+
+
+def same(a: object, b: object) -> bool:
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and bool(torch.equal(a, b))
+    return type(a) is type(b) and a == b
+
+
+def cases() -> list:
+    out = []
+    for f, args, kwargs in VALID:
+        names = list(inspect.signature(f).parameters)
+        given = dict(zip(names, args)) | kwargs
+        for name, value in given.items():
+            for what, bad, equal in bad_values(value):
+                out.append(pytest.param(f, given, name, bad, equal, id=f"{f.__name__}: {name} {what}"))
+    return out
+
+
+CASES = cases()
+
+
+@pytest.mark.parametrize("f, given, name, bad, equal", CASES)
+def test_a_generic_bad_value_gives_a_clear_error_or_a_result(f, given, name, bad, equal):
+    torch.manual_seed(0)
+    expected = f(**given) if equal else None
+    torch.manual_seed(0)
+    try:
+        result = f(**(given | {name: bad}))
+    except (TypeError, ValueError) as e:
+        assert not equal, f"{f.__name__}({name}={bad!r}) must equal the valid call's result, got {e}"
+        assert name in str(e) or name.split("_")[0] in str(e), f"the message does not name {name}: {e}"
+        return
+    if equal:
+        assert same(result, expected), f"{f.__name__}({name}=...) gave {result!r}, not {expected!r}"
+
+
+def test_the_generic_battery_is_large():
+    """The number of generic bad values tried (reported in issue 15's closing note)."""
+    assert len(CASES) >= 200, len(CASES)
+    assert companion.__all__
