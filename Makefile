@@ -1,4 +1,5 @@
 # make book       build the HTML book into _build/html (open _build/html/index.html)
+# make pdf        the HTML book, then each edition as one PDF: _build/pdf/cnn-course-{ko,en}.pdf
 # make test       run every test: unit tests, notebooks (nbval strict), parity, hygiene, strict build
 # make notebooks  re-execute every notebook (or NB=path/to.ipynb) in a fresh kernel, store outputs
 # make bench      trainer and corr2d speed, measured side by side
@@ -15,7 +16,7 @@ LAB_ARGS ?=
 AS_ROOT  = $(if $(filter 0,$(shell id -u)),--allow-root)
 KERNEL  = $(VENV)/share/jupyter/kernels/cnn-course/kernel.json
 
-.PHONY: install book test notebooks bench lab kernel clean
+.PHONY: install book pdf test notebooks bench lab kernel clean
 
 install: $(STAMP)
 
@@ -32,6 +33,12 @@ book: install
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html"
 	@echo "The whole course to download: _build/html/cnn-course.zip"
+	@echo "Both editions as PDFs, linked from the landing page: make pdf"
+
+# Printed by headless Chromium from the built site (_ext/make_pdf.py) and copied into it,
+# where the landing page links them.
+pdf: book
+	$(PY) _ext/make_pdf.py
 
 test: install
 	$(PY) -m pytest --doctest-modules companion tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
