@@ -42,7 +42,7 @@ from book_pdf import EDITIONS, pdf_name  # noqa: E402  (beside this file)
 HTML = ROOT / "_build" / "html"
 OUT = ROOT / "_build" / "pdf"
 TITLES = {"ko": "합성곱 신경망", "en": "Convolutional Neural Networks"}
-PAGE_TIMEOUT_S = 180  # generous: a busy machine prints a long page slowly
+PAGE_TIMEOUT_S = 300  # generous: a busy machine prints a long page slowly
 
 # Runs in the page: everything drawn, then the solutions opened. Returns what the page
 # holds that would print wrongly (formulas MathJax did not typeset, images that failed).
@@ -99,6 +99,13 @@ def toc_pages(lang: str) -> list[str]:
     return [f for part in toc["parts"] for f in files(part["chapters"]) if f.startswith(prefix)]
 
 
+def patient(driver) -> None:
+    """Wait up to PAGE_TIMEOUT_S for a page to load, be ready, and print."""
+    driver.set_script_timeout(PAGE_TIMEOUT_S)
+    driver.set_page_load_timeout(PAGE_TIMEOUT_S)
+    driver.command_executor.client_config.timeout = PAGE_TIMEOUT_S  # Selenium's default: 120 s
+
+
 def print_page(driver, url: str, first_page: int = 1, reload: bool = True) -> tuple[dict, bytes]:
     """Print one page of the site; its PDF's first page is numbered ``first_page``
     (``reload=False``: the page the driver shows now, as it is)."""
@@ -147,8 +154,7 @@ def build(html: Path = HTML, out: Path = OUT, editions=EDITIONS, copy_to_site: b
         raise SystemExit(f"cannot print the PDFs: {why}")
     report = {}
     with serve(html) as base, chromium() as driver:
-        driver.set_script_timeout(PAGE_TIMEOUT_S)
-        driver.set_page_load_timeout(PAGE_TIMEOUT_S)
+        patient(driver)
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
                                {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
         for lang in editions:

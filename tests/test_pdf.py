@@ -45,12 +45,18 @@ def _needs_browser():
 
 
 @pytest.fixture(scope="session")
-def pdfs() -> dict[str, dict]:
-    """Both PDFs, printed from a fresh strict build; their numbers go to the test summary."""
+def site() -> Path:
+    """The built site (one strict build per test session)."""
     _needs_browser()
     build = bookbuild.build_book()
     assert build.returncode == 0, f"the book did not build:\n{build.output[-3000:]}"
-    report = make_pdf.build(bookbuild.HTML, make_pdf.OUT, log=lambda line: None)
+    return bookbuild.HTML
+
+
+@pytest.fixture(scope="session")
+def pdfs(site) -> dict[str, dict]:
+    """Both PDFs, printed from the site; their numbers go to the test summary."""
+    report = make_pdf.build(site, make_pdf.OUT, log=lambda line: None)
     total = sum(r["seconds"] for r in report.values())
     bookbuild.REPORT.append(f"PDFs printed in {total:.0f} s: " + ", ".join(
         f"{lang} {r['pages']} pages, {r['bytes'] / 1e6:.1f} MB" for lang, r in report.items()))
@@ -168,8 +174,7 @@ def page_title(page: str) -> str:
 def section_number(page: str) -> str:
     """The number the built page puts before its title ("1.3. "), or "" for the appendix."""
     html = (bookbuild.HTML / f"{page}.html").read_text(encoding="utf-8")
-    h1 = re.search(r"<h1>(.*?)</h1>", html, re.S)
-    number = re.search(r'<span class="section-number">([^<]*)</span>', h1[1]) if h1 else None
+    number = re.search(r'<h1><span class="section-number">([^<]*)</span>', html)
     return number[1].strip() if number else ""
 
 
@@ -254,15 +259,15 @@ def test_the_landing_page_links_both_pdfs_and_they_are_in_the_site(pdfs):
 
 # --- the checks catch a broken PDF --------------------------------------------------------
 
-def test_the_cut_line_check_catches_a_page_printed_without_the_wrap_rule(pdfs):
+def test_the_cut_line_check_catches_a_page_printed_without_the_wrap_rule(site):
     """Section 1.6 prints an error message of 133 columns: without `white-space: pre-wrap`
     it runs past the page edge, and the check must say so."""
     from pypdf import PdfReader
 
     page = "book/ko/06_channels"
     unwrap = "pre, div.highlight pre, div.cell_output pre { white-space: pre !important; }"
-    with serve(bookbuild.HTML) as base, chromium() as driver:
-        driver.set_script_timeout(make_pdf.PAGE_TIMEOUT_S)
+    with serve(site) as base, chromium() as driver:
+        make_pdf.patient(driver)
         driver.get(f"{base}/{page}.html")
         driver.execute_script(f"const s = document.createElement('style'); s.textContent = {unwrap!r};"
                               "document.head.appendChild(s);")
