@@ -155,8 +155,11 @@ def build(html: Path = HTML, out: Path = OUT, editions=EDITIONS, copy_to_site: b
     report = {}
     with serve(html) as base, chromium() as driver:
         patient(driver)
-        driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
-                               {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+        # Light colours; and reduced motion, so that an animation (class conv-anim) does not
+        # play by itself and prints its first frame.
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
+            {"name": "prefers-color-scheme", "value": "light"},
+            {"name": "prefers-reduced-motion", "value": "reduce"}]})
         for lang in editions:
             start = time.perf_counter()
             printed, count = [], 0
