@@ -1,6 +1,7 @@
 # make book       build the HTML book into _build/html (open _build/html/index.html)
+# make pdf        the HTML book, then each edition as one PDF: _build/pdf/cnn-course-{ko,en}.pdf
 # make lint       ruff over the package, the tests and _ext (pyproject.toml); it reports nothing
-# make test       lint, then every test: unit tests, notebooks (nbval strict), parity, hygiene, strict build
+# make test       lint, then every test: unit tests, notebooks (nbval strict), parity, hygiene, strict build, PDFs
 # make notebooks  re-execute every notebook (or NB=path/to.ipynb) in a fresh kernel, store outputs
 # make bench      trainer and corr2d speed, measured side by side
 # make lab        JupyterLab on book/, with the "Python (cnn-course)" kernel (LAB_ARGS=--no-browser ...)
@@ -16,7 +17,7 @@ LAB_ARGS ?=
 AS_ROOT  = $(if $(filter 0,$(shell id -u)),--allow-root)
 KERNEL  = $(VENV)/share/jupyter/kernels/cnn-course/kernel.json
 
-.PHONY: install book lint test notebooks bench lab kernel clean
+.PHONY: install book pdf lint test notebooks bench lab kernel clean
 
 install: $(STAMP)
 
@@ -33,6 +34,12 @@ book: install
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html"
 	@echo "The whole course to download: _build/html/cnn-course.zip"
+	@echo "Both editions as PDFs, linked from the landing page: make pdf"
+
+# Printed by headless Chromium from the built site (_ext/make_pdf.py) and copied into it,
+# where the landing page links them.
+pdf: book
+	$(PY) _ext/make_pdf.py
 
 lint: install
 	$(VENV)/bin/ruff check .
