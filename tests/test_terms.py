@@ -1,7 +1,9 @@
 """One Korean term per concept, one English spelling, one register; glossaries that match the pages.
 
-Korean pages: no variant from KO_VARIANTS (each message names the preferred term); the summary
-heading is "요약"; 합니다체 only; no space between bold text and a particle. English pages:
+Korean pages: no variant from KO_VARIANTS (each message names the preferred term; the Korean
+glossary alone may list them, after "다른 이름:"); the summary heading is "요약"; 합니다체 only;
+questions end in -ㄹ까요? (not -ㅂ니까?/-나요?); a space between a number and its unit (4 GB);
+no space between bold text and a particle. English pages:
 American spelling (EN_SPELLING), sentence-case headings. Every page introduces "FC" before
 using it. Glossaries: every {term} link resolves in its edition's glossary, every entry is
 used by a page of its edition, and Korean headwords are the words the Korean pages use.
