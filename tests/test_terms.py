@@ -1,7 +1,9 @@
 """One Korean term per concept, one English spelling, one register; glossaries that match the pages.
 
-Korean pages: no variant from KO_VARIANTS (each message names the preferred term); the summary
-heading is "요약"; 합니다체 only; no space between bold text and a particle. English pages:
+Korean pages: no variant from KO_VARIANTS (each message names the preferred term; the Korean
+glossary alone may list them, after "다른 이름:"); the summary heading is "요약"; 합니다체 only;
+questions end in -ㄹ까요? (not -ㅂ니까?/-나요?); a space between a number and its unit (4 GB);
+no space between bold text and a particle. English pages:
 American spelling (EN_SPELLING), sentence-case headings. Every page introduces "FC" before
 using it. Glossaries: every {term} link resolves in its edition's glossary, every entry is
 used by a page of its edition, and Korean headwords are the words the Korean pages use.
@@ -67,8 +69,20 @@ KO_VARIANTS = [
     (r"르넷", "LeNet: the pages write LeNet"),
     (r"자비에", "Xavier: the pages write Xavier"),
     (r"패션\s*MNIST", "Fashion-MNIST: the pages write Fashion-MNIST"),
+    # one voice (issue 16): one word per concept across the pages
+    (r"표본", "샘플: an audio sample is 샘플"),
+    (r"학습\s*데이터", "훈련 데이터"),
+    (r"활성화\s*값", "활성값"),
+    (r"회색조", "흑백"),
+    (r"(?<![가-힣])색인", "인덱스"),
+    (r"네트워크", "신경망 (for a computer network: 인터넷)"),
 ]
 KO_VARIANT = re.compile("|".join(f"(?P<v{i}>{v})" for i, (v, _) in enumerate(KO_VARIANTS)))
+
+
+# The Korean glossary lists the names students meet elsewhere, at the end of an entry:
+# "다른 이름: 컨볼루션." Only there may a variant appear.
+OTHER_NAMES = re.compile(r"다른 이름: [^.\n]*\.")
 
 
 def ko_raw_text(cell: Cell) -> str:
@@ -82,6 +96,8 @@ def test_korean_pages_use_one_term_per_concept(path):
     found = []
     for cell in cells(path):
         text = ko_raw_text(cell)
+        if path.name == "glossary.md":
+            text = OTHER_NAMES.sub("", text)
         for m in KO_VARIANT.finditer(text):
             preferred = KO_VARIANTS[int(m.lastgroup[1:])][1]
             context = text[max(0, m.start() - 20):m.end() + 20].replace("\n", " ")
@@ -90,10 +106,47 @@ def test_korean_pages_use_one_term_per_concept(path):
 
 
 def test_variant_table_catches_what_it_should():
-    for bad in ("번역 불변성", "피처 맵", "이동 불변성", "보폭", "에지 검출", "세로 경계선", "모서리 방향", "특징"):
+    for bad in ("번역 불변성", "피처 맵", "이동 불변성", "보폭", "에지 검출", "세로 경계선", "모서리 방향", "특징",
+                "음성 표본", "학습 데이터", "활성화 값", "회색조 이미지", "색인", "합성곱 네트워크"):
         assert KO_VARIANT.search(bad), bad
-    for good in ("평행 이동 불변성", "특성 맵", "스트라이드", "세로 경계", "왼쪽 위 모서리", "특성"):
+    for good in ("평행 이동 불변성", "특성 맵", "스트라이드", "세로 경계", "왼쪽 위 모서리", "특성",
+                 "음성 샘플", "훈련 데이터", "활성값", "활성화 함수", "흑백 이미지", "흰색인 자리", "인덱스",
+                 "합성곱 신경망"):
         assert not KO_VARIANT.search(good), good
+    assert not KO_VARIANT.search(OTHER_NAMES.sub("", "이동 폭입니다. 다른 이름: 컨볼루션, 보폭."))
+    assert KO_VARIANT.search(OTHER_NAMES.sub("", "다른 이름: 컨볼루션. 보폭을 바꿉니다."))
+
+
+# Questions end in -ㄹ까요? (어떻게 될까요?), not in -ㅂ니까? (무엇입니까?) or -나요? (바뀌나요?).
+KO_QUESTION = re.compile(r"(?<=[가-힣])(?:니까|나요)\?")
+
+
+@pytest.mark.parametrize("path", KO_PAGES, ids=ids(KO_PAGES))
+def test_korean_questions_end_in_kkayo(path):
+    found = findings(path, KO_QUESTION, korean_sentences)
+    assert not found, "questions ending in -ㅂ니까?/-나요? (write -ㄹ까요?):\n" + "\n".join(found)
+
+
+def test_question_check():
+    for bad in ("몇 번 쓰이나요?", "무엇입니까?", "같습니까?"):
+        assert KO_QUESTION.search(bad), bad
+    for good in ("어떻게 될까요?", "몇 번 쓰일까요?", "무엇일까요?"):
+        assert not KO_QUESTION.search(good), good
+
+
+# Units are set off by a space: "4 GB", "61,706 KB" (not "4GB").
+KO_UNIT = re.compile(r"(?<=\d)[KMGT]i?B(?![A-Za-z])")
+
+
+@pytest.mark.parametrize("path", KO_PAGES, ids=ids(KO_PAGES))
+def test_korean_pages_space_their_units(path):
+    found = findings(path, KO_UNIT, reader_text)
+    assert not found, "a number glued to its unit (write \"4 GB\"):\n" + "\n".join(found)
+
+
+def test_unit_check():
+    assert KO_UNIT.search("4GB") and KO_UNIT.search("2.5MiB")
+    assert not KO_UNIT.search("4 GB") and not KO_UNIT.search("GB 단위")
 
 
 # --- Korean: headings, register, bold ------------------------------------------------------
