@@ -10,6 +10,8 @@ found where our pages or the theme's markup are the cause.
 - The bibliography: docutils marks each entry ``role="doc-biblioentry"``, a role that
   DPUB-ARIA 1.1 deprecates and that does not count as an item of the surrounding
   ``role="list"``: entries are written as ``role="listitem"``.
+- Notebook tables: pandas writes the name of a table's index in a second header row of
+  empty cells; it moves into the empty corner cell.
 - The sidebar's fold buttons: pydata-sphinx-theme writes each ``<summary>`` with only an
   icon, which a screen reader announces as a nameless button; each gets the name of the
   section it folds ("Sections of 1.3 ...", "1.3 ... 하위 절").
@@ -114,6 +116,43 @@ def depart_citation(self, node: nodes.Element) -> None:
         self.body.append("</div>\n")
 
 
+def merge_index_header(html: str) -> str:
+    """A pandas table whose index has a name writes that name in a second header row of
+    empty cells under an empty corner cell: empty headers, which a screen reader announces
+    as nothing. The name moves into the corner and the second row goes.
+
+    >>> merge_index_header('<table class="dataframe"><thead><tr><th></th><th>FC</th></tr>'
+    ...                    '<tr><th>image</th><th></th></tr></thead><tbody></tbody></table>')
+    '<table class="dataframe"><thead><tr><th>image</th><th>FC</th></tr></thead><tbody></tbody></table>'
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for table in soup.select("table.dataframe"):
+        rows = table.select("thead > tr")
+        if len(rows) != 2:
+            continue
+        first, second = (row.find_all(["th", "td"], recursive=False) for row in rows)
+        texts = [cell.get_text(strip=True) for cell in second]
+        if (len(first) == len(second) and not first[0].get_text(strip=True)
+                and texts[0] and not any(texts[1:])):
+            first[0].string = texts[0]
+            rows[1].decompose()
+    return str(soup)
+
+
+class PandasHeaders(SphinxPostTransform):
+    """Notebook outputs: pandas tables without empty header cells (see merge_index_header)."""
+
+    default_priority = 990
+
+    def run(self) -> None:
+        for raw in self.document.findall(nodes.raw):
+            if "html" in raw.get("format", "").split() and 'class="dataframe"' in raw.astext():
+                html = merge_index_header(raw.astext())
+                raw.replace(raw.children[0], nodes.Text(html))
+
+
 SECTIONS_OF = {"en": "Sections of {}", "ko": "{} 하위 절"}
 
 
@@ -159,6 +198,7 @@ def copy_static(app: Sphinx, exc: Exception | None) -> None:
 def setup(app: Sphinx) -> dict:
     app.setup_extension("korean_interface")  # its templates folder holds our overrides
     app.add_post_transform(EnglishInKorean)
+    app.add_post_transform(PandasHeaders)
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.connect("html-page-context", named_toctree, priority=600)
     app.add_css_file(CSS.name)
