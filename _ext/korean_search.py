@@ -78,6 +78,7 @@ def strip_korean_endings(word: str) -> str:
     return word
 
 
+STEMMER_JS = Path(__file__).parent / "korean_search.js"  # the same rules, for the browser
 PORTER_ROUNDS = 5  # a loop bound: on this book's words the stem settles within 3 rounds
 
 
@@ -108,39 +109,10 @@ class SearchBilingual(SearchEnglish):
     # language_data.js for a `Stemmer`. PorterStemmer comes from the Snowball files.
     js_stemmer_code = "\n".join(
         (Path(package_dir) / "search" / "minified-js" / name).read_text(encoding="utf-8")
-        for name in ("base-stemmer.js", "porter-stemmer.js")) + """
-var KOREAN_ENDINGS = %s;
-var Stemmer = function() {
-  var porter = new PorterStemmer();
-  var endsInHangul = /[\\uac00-\\ud7a3]$/;
-  var hangul = /[\\uac00-\\ud7a3]/;
-  this.stripKoreanEndings = function(word) {
-    while (endsInHangul.test(word)) {
-      var cut = false;
-      for (var i = 0; i < KOREAN_ENDINGS.length; i++) {
-        var ending = KOREAN_ENDINGS[i];
-        if (word.length > ending.length && word.endsWith(ending)) {
-          word = word.slice(0, word.length - ending.length);
-          cut = true;
-          break;
-        }
-      }
-      if (!cut) break;
-    }
-    return word;
-  };
-  this.stemWord = function(word) {
-    word = this.stripKoreanEndings(word.toLowerCase());
-    if (hangul.test(word)) return word;
-    for (var round = 0; round < %d; round++) {
-      var stemmed = porter.stemWord(word);
-      if (stemmed === word) break;
-      word = stemmed;
-    }
-    return word;
-  };
-};
-""" % (json.dumps(list(_LONGEST_FIRST), ensure_ascii=False), PORTER_ROUNDS)
+        for name in ("base-stemmer.js", "porter-stemmer.js")) + "\n" + (
+        STEMMER_JS.read_text(encoding="utf-8")
+        .replace("__KOREAN_ENDINGS__", json.dumps(list(_LONGEST_FIRST), ensure_ascii=False))
+        .replace("__PORTER_ROUNDS__", str(PORTER_ROUNDS)))
 
 
 def setup(app: Sphinx) -> dict:

@@ -167,9 +167,10 @@ def test_the_two_glossaries_define_the_same_terms():
     assert len(all_terms) == len(set(all_terms)), "a glossary term is defined twice"
 
 
-# --- the book's Sphinx extension (_ext/book_extras.py) -----------------------------------
+# --- the book's Sphinx extensions (_ext/*.py) -------------------------------------------
 
-@pytest.mark.parametrize("name", ["book_extras", "hangul_font", "korean_search", "korean_interface"])
+@pytest.mark.parametrize("name", ["api_pages", "edition_numbers", "fast_numref", "hangul_font", "korean_search",
+                                  "korean_interface", "accessibility"])
 def test_book_extension_examples(name):
     import doctest
     from tests.helpers import book_extension
