@@ -244,7 +244,8 @@ def test_a_chapter_page_works_by_keyboard_alone(site):
     base, driver = site
     driver.get(f"{base}/{CHAPTER}.html")
     assert driver.execute_async_script(SETTLE) is None
-    press = lambda key: ActionChains(driver).send_keys(key).perform()
+    def press(key):
+        return ActionChains(driver).send_keys(key).perform()
 
     press(Keys.TAB)
     first = driver.execute_script(FOCUSED)

@@ -30,7 +30,6 @@ message, except in CI (the CI variable is set), where it fails.
 """
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import html
@@ -42,7 +41,6 @@ import shutil
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
