@@ -132,6 +132,7 @@ class ConvCost(_ConvCost):
     """What one convolutional layer costs: learnable numbers, output shape, multiply-adds
     (Python ints, also when the sizes were NumPy integers).
 
+    >>> import numpy as np
     >>> ConvCost(np.int64(55), (np.int64(5), 8, 8), 3200)
     ConvCost(params=55, output_shape=(5, 8, 8), macs=3200)
     """
