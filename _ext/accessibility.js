@@ -11,4 +11,10 @@ a11yWhenLoaded(() => {
     if (title) button.setAttribute('aria-label', title);
     button.querySelectorAll('svg').forEach(svg => svg.setAttribute('aria-hidden', 'true'));
   });
+  // MyST-NB's folded code cells (tag hide-cell): the summary shows "Show code cell source" but
+  // carries aria-label="Toggle hidden content", so a speech-input user could not say what they
+  // see. Without the label the summary is named by its visible words.
+  document.querySelectorAll('details.hide > summary[aria-label]').forEach(summary => {
+    if (summary.textContent.trim()) summary.removeAttribute('aria-label');
+  });
 });
