@@ -148,7 +148,8 @@ const HANGUL = /[\uac00-\ud7a3]/;
 const article = document.querySelector('article.bd-article') || document.querySelector('main') || document.body;
 
 // The rendered text outside code and typeset math, block by block.
-const CODE = 'pre, code, kbd, samp, script, style, mjx-container, textarea, .highlight';
+// A Python signature (dt.sig: `subplots(*args, **kwargs)`) is code too.
+const CODE = 'pre, code, kbd, samp, script, style, mjx-container, textarea, .highlight, dt.sig';
 const blocks = new Map();
 const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
 for (let node = walker.nextNode(); node; node = walker.nextNode()) {
