@@ -174,7 +174,7 @@ def page_title(page: str) -> str:
 def section_number(page: str) -> str:
     """The number the built page puts before its title ("1.3. "), or "" for the appendix."""
     html = (bookbuild.HTML / f"{page}.html").read_text(encoding="utf-8")
-    number = re.search(r'<h1><span class="section-number">([^<]*)</span>', html)
+    number = re.search(r'<h1[^>]*><span class="section-number">([^<]*)</span>', html)  # <h1 lang="en"> too
     return number[1].strip() if number else ""
 
 
