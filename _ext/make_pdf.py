@@ -63,6 +63,8 @@ const [firstPage, done] = arguments;
   await Promise.all(Array.from(document.images).map(img => img.complete ? null :
     new Promise(resolve => { img.addEventListener('load', resolve); img.addEventListener('error', resolve); })));
   window.dispatchEvent(new Event('beforeprint'));  // the theme opens folded blocks for print
+  // Code cells folded on the page (tag hide-cell: <details class="hide">) print unfolded.
+  document.querySelectorAll('details.hide').forEach(d => { d.open = true; });
   await document.fonts.ready;
   const raw = Array.from(document.querySelectorAll('.math'))
     .filter(el => !el.querySelector('mjx-container') && /\\[(\[]|\$\$/.test(el.textContent));
