@@ -29,7 +29,7 @@ import pytest
 
 from tests.helpers import bookbuild
 from tests.helpers.bookbuild import HTML, all_pages, build_book
-from tests.helpers.browser import APT_LINE, chromium, in_ci, missing_browser, serve
+from tests.helpers.browser import chromium, require_browser, serve
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -52,11 +52,7 @@ EXCLUSIONS: list[tuple[str, str, str]] = []
 
 @pytest.fixture(scope="module")
 def site():
-    reason = missing_browser()
-    if reason:
-        if in_ci():
-            pytest.fail(f"the accessibility test must run in CI, but {reason}. Add `{APT_LINE}` to .ci/run.")
-        pytest.skip(f"accessibility test skipped: {reason}")
+    require_browser("the accessibility test")
     build_book()  # once per session, shared with test_book.py and test_browser.py
     assert (HTML / "index.html").exists(), "the book was not built (see tests/test_book.py)"
     with serve(HTML) as base, chromium() as driver:

@@ -47,8 +47,7 @@ import pytest
 
 from tests.helpers import bookbuild
 from tests.helpers.bookbuild import HTML, ROOT, SCREENSHOTS, all_pages, build_book, source_of
-from tests.helpers.browser import (APT_LINE, COMMAND_TIMEOUT, Browser, ScreenshotProblem, Stalled, in_ci,
-                                   missing_browser, serve)
+from tests.helpers.browser import COMMAND_TIMEOUT, Browser, ScreenshotProblem, Stalled, require_browser, serve
 
 from tests.helpers import book_extension
 
@@ -86,11 +85,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site():
-    reason = missing_browser()
-    if reason:
-        if in_ci():
-            pytest.fail(f"the browser test must run in CI, but {reason}. Add `{APT_LINE}` to .ci/run.")
-        pytest.skip(f"real-browser test skipped: {reason}")
+    require_browser("the real-browser test")
     build_book()  # once per session, shared with test_book.py
     assert (HTML / "index.html").exists(), "the book was not built (see tests/test_book.py)"
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)  # no stale pictures of removed pages
@@ -830,11 +825,7 @@ STALL_PAGES = {
 
 @pytest.fixture
 def stall_site(tmp_path):
-    reason = missing_browser()
-    if reason:
-        if in_ci():
-            pytest.fail(f"the browser test must run in CI, but {reason}. Add `{APT_LINE}` to .ci/run.")
-        pytest.skip(f"real-browser test skipped: {reason}")
+    require_browser("the real-browser test")
     for name, text in STALL_PAGES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     with serve(tmp_path) as base:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import bookbuild
-from tests.helpers.browser import APT_LINE, chromium, in_ci, missing_browser, serve
+from tests.helpers.browser import chromium, require_browser, serve
 from tests.helpers.pages import HANGUL, cells, headings
 
 sys.path.insert(0, str(bookbuild.ROOT / "_ext"))
@@ -36,18 +36,10 @@ PAGES_RANGE = (40, 800)  # a sane page count for one edition
 REMOVED = ("remove-input", "remove-cell")  # cells whose code the book does not show
 
 
-def _needs_browser():
-    reason = missing_browser()
-    if reason:
-        if in_ci():
-            pytest.fail(f"CI must print the PDFs: {reason}. Install: {APT_LINE}")
-        pytest.skip(f"PDF test skipped: {reason}")
-
-
 @pytest.fixture(scope="session")
 def site() -> Path:
     """The built site (one strict build per test session)."""
-    _needs_browser()
+    require_browser("the PDF test")
     build = bookbuild.build_book()
     assert build.returncode == 0, f"the book did not build:\n{build.output[-3000:]}"
     return bookbuild.HTML

@@ -9,14 +9,11 @@ import re
 import warnings
 from pathlib import Path
 
-import pytest
 import torch
 from torch import nn
 
 from companion.animation import Playground, playground_output_size
-from tests.helpers.browser import chromium, missing_browser, serve
-
-pytestmark = pytest.mark.skipif(missing_browser() is not None, reason=str(missing_browser()))
+from tests.helpers.browser import chromium, require_browser, serve
 
 STATIC = Path(__file__).resolve().parents[1] / "_ext" / "static"
 FIELDS = ("size", "kernel", "padding", "stride", "dilation")
@@ -93,6 +90,7 @@ def mismatches(results: list[list[str]], cases: list[tuple[int, ...]]) -> list[s
 
 
 def test_playground_matches_nn_conv2d_on_600_random_settings(tmp_path):
+    require_browser("the playground test")
     cases = settings()
     impossible = sum(torch_says(*c) is None for c in cases)
     assert 100 < impossible < 500, f"{impossible} of {len(cases)} settings are impossible: too few errors tested"
@@ -104,6 +102,7 @@ def test_playground_matches_nn_conv2d_on_600_random_settings(tmp_path):
 
 
 def test_a_broken_formula_is_caught(tmp_path):
+    require_browser("the playground test")
     """The player with ceil instead of floor: the comparison must find it."""
     js = (STATIC / "conv_anim.js").read_text(encoding="utf-8")
     broken = js.replace("return {size: Math.floor((n + 2 * p - span) / s) + 1",

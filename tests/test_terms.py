@@ -117,38 +117,6 @@ def test_variant_table_catches_what_it_should():
     assert KO_VARIANT.search(OTHER_NAMES.sub("", "다른 이름: 컨볼루션. 보폭을 바꿉니다."))
 
 
-# Questions end in -ㄹ까요? (어떻게 될까요?), not in -ㅂ니까? (무엇입니까?) or -나요? (바뀌나요?).
-KO_QUESTION = re.compile(r"(?<=[가-힣])(?:니까|나요)\?")
-
-
-@pytest.mark.parametrize("path", KO_PAGES, ids=ids(KO_PAGES))
-def test_korean_questions_end_in_kkayo(path):
-    found = findings(path, KO_QUESTION, korean_sentences)
-    assert not found, "questions ending in -ㅂ니까?/-나요? (write -ㄹ까요?):\n" + "\n".join(found)
-
-
-def test_question_check():
-    for bad in ("몇 번 쓰이나요?", "무엇입니까?", "같습니까?"):
-        assert KO_QUESTION.search(bad), bad
-    for good in ("어떻게 될까요?", "몇 번 쓰일까요?", "무엇일까요?"):
-        assert not KO_QUESTION.search(good), good
-
-
-# Units are set off by a space: "4 GB", "61,706 KB" (not "4GB").
-KO_UNIT = re.compile(r"(?<=\d)[KMGT]i?B(?![A-Za-z])")
-
-
-@pytest.mark.parametrize("path", KO_PAGES, ids=ids(KO_PAGES))
-def test_korean_pages_space_their_units(path):
-    found = findings(path, KO_UNIT, reader_text)
-    assert not found, "a number glued to its unit (write \"4 GB\"):\n" + "\n".join(found)
-
-
-def test_unit_check():
-    assert KO_UNIT.search("4GB") and KO_UNIT.search("2.5MiB")
-    assert not KO_UNIT.search("4 GB") and not KO_UNIT.search("GB 단위")
-
-
 # --- Korean: headings, register, bold ------------------------------------------------------
 
 KO_SUMMARY, EN_SUMMARY = "요약", "Summary"
@@ -184,18 +152,41 @@ def korean_sentences(cell: Cell) -> str:
     return "\n".join(m[1] for m in re.finditer(r"#(.*)$", cell.source, flags=re.M))  # comments
 
 
+# Questions end in -ㄹ까요? (어떻게 될까요?), not in -ㅂ니까? (무엇입니까?) or -나요? (바뀌나요?).
+KO_QUESTION = re.compile(r"(?<=[가-힣])(?:니까|나요)\?")
+
+# Units are set off by a space: "4 GB", "61,706 KB" (not "4GB").
+KO_UNIT = re.compile(r"(?<=\d)[KMGT]i?B(?![A-Za-z])")
+
+# Rules of the Korean pages that one regular expression checks: what the page must do →
+# (the pattern of a breach, the text it reads, breaches it must catch, sentences it must pass).
+KO_RULES = {
+    "합니다체 throughout: no 해요체 endings (-요. -죠 -예요) in prose or code comments": (
+        HAEYO, korean_sentences,
+        ("두 픽셀 옮겨 가도 바뀌면 안 되니까요.", "담는 것이죠.", "이것은 커널이에요.", "그렇죠?", "커널이라면요?"),
+        ("확인하세요.", "어떻게 될까요?", "몇 번 쓰이나요?", "무엇인가요?", "필요.", "계산합니다.", "요약")),
+    "questions end in -ㄹ까요?, not -ㅂ니까?/-나요?": (
+        KO_QUESTION, korean_sentences,
+        ("몇 번 쓰이나요?", "무엇입니까?", "같습니까?"),
+        ("어떻게 될까요?", "몇 번 쓰일까요?", "무엇일까요?")),
+    'units set off by a space ("4 GB", not "4GB")': (
+        KO_UNIT, reader_text, ("4GB", "2.5MiB"), ("4 GB", "GB 단위")),
+}
+
+
+@pytest.mark.parametrize("rule", KO_RULES)
 @pytest.mark.parametrize("path", KO_PAGES, ids=ids(KO_PAGES))
-def test_korean_pages_keep_one_register(path):
-    """합니다체 throughout: no 해요체 endings (-요. -죠 -예요) in prose or code comments."""
-    found = findings(path, HAEYO, korean_sentences)
-    assert not found, "해요체 endings (write 합니다체: -니다.):\n" + "\n".join(found)
+def test_korean_pages_follow_the_rule(path, rule):
+    pattern, text_of, _, _ = KO_RULES[rule]
+    found = findings(path, pattern, text_of)
+    assert not found, f"{rule}:\n" + "\n".join(found)
 
 
-def test_register_check_sees_haeyo_and_not_hamnida():
-    for bad in ("두 픽셀 옮겨 가도 바뀌면 안 되니까요.", "담는 것이죠.", "이것은 커널이에요.", "그렇죠?", "커널이라면요?"):
-        assert HAEYO.search(bad), bad
-    for good in ("확인하세요.", "어떻게 될까요?", "몇 번 쓰이나요?", "무엇인가요?", "필요.", "계산합니다.", "요약"):
-        assert not HAEYO.search(good), good
+@pytest.mark.parametrize("rule", KO_RULES)
+def test_korean_rule_catches_what_it_should(rule):
+    pattern, _, bad, good = KO_RULES[rule]
+    assert all(pattern.search(text) for text in bad), [t for t in bad if not pattern.search(t)]
+    assert not any(pattern.search(text) for text in good), [t for t in good if pattern.search(t)]
 
 
 PARTICLES = {"이", "가", "을", "를", "은", "는", "과", "와", "의", "에", "에서", "에는", "에서는", "으로", "로",

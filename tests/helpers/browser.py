@@ -312,3 +312,15 @@ def tiled_jpeg(driver) -> bytes:
 
 def in_ci() -> bool:
     return bool(os.environ.get("CI"))
+
+
+def require_browser(what: str) -> None:
+    """Skip the calling test where this machine has no usable browser; fail in CI, which must
+    have one (what: the test's name in the message, e.g. "the PDF test")."""
+    import pytest
+
+    reason = missing_browser()
+    if reason:
+        if in_ci():
+            pytest.fail(f"{what} must run in CI, but {reason}. Add `{APT_LINE}` to .ci/run.")
+        pytest.skip(f"{what} skipped: {reason}")

@@ -1,6 +1,9 @@
-/* Search summaries without the page's header buttons, print-only table of contents and TeX
-   delimiters: see _ext/search_summaries.py. Runs before Sphinx's search starts (both wait for
-   DOMContentLoaded; this one is registered first). */
+/* Search results that start with the page (listed in _config.yml's html_js_files).
+   Sphinx's search shows, under each result, the text of the page's role="main" element, which
+   in this theme begins with the header buttons and the print-only table of contents
+   (".ipynb .pdf Contents 1.5.1 ..."). This leaves those out of the summaries, and the TeX
+   delimiters of formulas, which are not typeset there. It runs before Sphinx's search starts:
+   both wait for DOMContentLoaded, and searchtools.js comes after every html_js_files entry. */
 document.addEventListener('DOMContentLoaded', () => {
   if (typeof Search === 'undefined' || !Search.htmlToText) return;
   const pageText = Search.htmlToText;
