@@ -142,3 +142,24 @@ def test_the_checks_read_what_they_should():
     assert exercise_list(cs) == [(0, "en-x-ex1", {"basic", "concept"})]
     assert solution_cells(cs, "en-x-ex1") == cs
     assert solution_cells(cs, "en-x-ex2") is None
+
+
+def admonition_titles(edition: str, cls: str) -> dict[str, str]:
+    """page → the title of its admonition with the class ``cls`` (its first, if several)."""
+    titles = {}
+    for name in CHAPTERS:
+        page = cells(BOOK / edition / name)
+        for c in page:
+            found = [t for d, t in directives(c) if d == "admonition" and cls in classes(t)]
+            if found:
+                titles[name] = found[0].splitlines()[0].strip()
+                break
+    return titles
+
+
+@pytest.mark.parametrize("cls", ["objectives", "pitfalls"])
+@pytest.mark.parametrize("edition", ["ko", "en"])
+def test_every_page_names_its_objectives_and_pitfalls_alike(edition, cls):
+    """A reader who met "Learning objectives" on one page finds the same words on the next."""
+    titles = admonition_titles(edition, cls)
+    assert len(set(titles.values())) == 1, f"{edition}: the {cls} boxes have different titles: {titles}"
