@@ -88,6 +88,10 @@ class SearchBilingual(SearchEnglish):
     lang = "en"
     language_name = "English"
 
+    def init(self, options: dict) -> None:
+        super().init(options)
+        self._stems: dict[str, str] = {}
+
     def stem(self, word: str) -> str:
         """The index key of a word.
 
@@ -95,6 +99,12 @@ class SearchBilingual(SearchEnglish):
         >>> [s.stem(w) for w in ["가중치를", "가중치", "strides", "bias", "biases", "CNN은"]]
         ['가중치', '가중치', 'stride', 'bia', 'bia', 'cnn']
         """
+        cached = self._stems.get(word)
+        if cached is None:  # a book repeats its words: each is stemmed once per build
+            cached = self._stems[word] = self._stem(word)
+        return cached
+
+    def _stem(self, word: str) -> str:
         word = strip_korean_endings(word.lower())
         if _HANGUL.search(word):
             return word
