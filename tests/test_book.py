@@ -309,6 +309,39 @@ def test_every_generated_figure_has_a_numbered_caption(build, page):
     assert mine == theirs, f"{page}: figures {mine}, its twin {twin}: {theirs}"
 
 
+# --- the animations (companion.animation, _ext/static/conv_anim.*) ---------------------------
+
+ANIMATION_BUDGET = 1_500_000  # bytes: every animation of both editions, with its player
+
+
+def animation_bytes(site: Path) -> tuple[int, int]:
+    """(bytes, count) of every ``div.conv-anim`` on the built pages, plus the player's script
+    and stylesheet, which every page loads."""
+    from bs4 import BeautifulSoup
+
+    total, count = 0, 0
+    for path in sorted(site.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if "conv-anim" not in text:
+            continue
+        for div in BeautifulSoup(text, "html.parser").select("div.conv-anim"):
+            total += len(str(div).encode("utf-8"))
+            count += 1
+    player = [site / "_static" / name for name in ("conv_anim.js", "conv_anim.css")]
+    return total + sum(p.stat().st_size for p in player), count
+
+
+def test_every_animation_together_stays_within_its_budget(build):
+    from tests.helpers.bookbuild import REPORT
+
+    size, count = animation_bytes(HTML)
+    REPORT.append(f"animations: {count} in both editions, {size / 1e6:.2f} MB with the player "
+                  f"(budget {ANIMATION_BUDGET / 1e6:.1f} MB)")
+    assert count >= 2 * 5, f"expected animations on 03-07 of both editions, found {count}"
+    assert size <= ANIMATION_BUDGET, (f"the {count} animations and their player take {size:,} bytes, over the "
+                                      f"budget of {ANIMATION_BUDGET:,}")
+
+
 # --- the Korean web font (_ext/hangul_font.py) ----------------------------------------------
 
 FONT_BUDGET = 1_000_000  # bytes, all font files together
