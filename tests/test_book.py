@@ -170,7 +170,7 @@ def test_the_two_glossaries_define_the_same_terms():
 # --- the book's Sphinx extensions (_ext/*.py) -------------------------------------------
 
 @pytest.mark.parametrize("name", ["api_pages", "edition_numbers", "fast_numref", "hangul_font", "korean_search",
-                                  "korean_interface", "accessibility"])
+                                  "korean_interface", "accessibility", "bibtex_plugins"])
 def test_book_extension_examples(name):
     import doctest
     from tests.helpers import book_extension
