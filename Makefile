@@ -44,8 +44,10 @@ pdf: book
 lint: install
 	$(VENV)/bin/ruff check .
 
+# One test process per CPU core (pytest-xdist); each takes whole files, the slowest first
+# (tests/conftest.py). PYTEST_ARGS=-n0 runs everything in one process.
 test: install lint
-	$(PY) -m pytest --doctest-modules companion tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder --doctest-modules companion tests book --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
 
 notebooks: install
 	@for nb in $(NB); do echo "executing $$nb"; \

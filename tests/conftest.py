@@ -1,11 +1,47 @@
+"""`make test` runs the test files in parallel processes (pytest-xdist, ``-n auto --dist
+loadfile``): all tests of one file, and all cells of one notebook, run in one process, in order.
+
+- The slowest files go first, so that the processes finish at about the same time.
+- Each process's PyTorch, and the notebook kernels it starts, get an equal share of the CPU
+  cores (OMP_NUM_THREADS), so that two trainings do not fight over the same cores.
+- The book is built once per run (tests/helpers/bookbuild.py), and the figures the tests
+  measured (build time, search recall, ...) are gathered from every process and printed at
+  the end.
+"""
+import os
 from pathlib import Path
+
+import pytest
+
+# The slowest test files, slowest first (seconds on a quiet 2-core machine, one core each):
+# LeNet's page trains about 20 networks; axe-core audits 31 pages 4 times; Chromium prints
+# both PDFs. Every other file keeps its place, after these.
+SLOWEST_FIRST = ["book/en/08_lenet.ipynb",  # about 600 s
+                 "book/ko/08_lenet.ipynb",
+                 "tests/test_accessibility.py",  # about 450 s, the build included
+                 "tests/test_browser.py",
+                 "tests/test_pdf.py",
+                 "tests/test_learner.py"]
+
+
+def pytest_configure(config):
+    workers = os.environ.get("PYTEST_XDIST_WORKER_COUNT")
+    if workers and "OMP_NUM_THREADS" not in os.environ:  # set before PyTorch is imported
+        os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // int(workers)))
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Pages that read Fashion-MNIST: check the data once, before any cell runs. Without the data
-    (and no network to fetch it), stop with its one message and fix, not a failure per cell."""
+    """The slowest files first (stable otherwise). Pages that read Fashion-MNIST: check the data
+    once, before any cell runs. Without the data (and no network to fetch it), stop with its
+    one message and fix, not a failure per cell."""
     import re
-    import pytest
+    root = Path(config.rootpath)
+
+    def rank(item):
+        path = Path(item.path).resolve().relative_to(root).as_posix()
+        return SLOWEST_FIRST.index(path) if path in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)
     from tests.helpers.notebooks import code_cells, load, source
     pages = {Path(item.path) for item in items if Path(item.path).suffix == ".ipynb"}
     reads_data = re.compile(r"\b(load_fashion_mnist|fashion_mnist_batches|ensure_fashion_mnist)\(")
@@ -17,12 +53,32 @@ def pytest_collection_modifyitems(session, config, items):
             pytest.exit(f"the notebooks need Fashion-MNIST. {e}", returncode=1)
 
 
-def pytest_terminal_summary(terminalreporter):
-    """Report the strict build's time (target: 30 s with execution off). A time is measured
-    here, never asserted: machines are shared and noisy."""
+def _report() -> list[str]:
+    """The lines this process has for the end of the run: the strict build's time, if it
+    built the book, then the figures its tests measured (search recall, web font size, ...)."""
     from tests.helpers import bookbuild
-    if bookbuild.build_book.cache_info().currsize:
-        seconds = bookbuild.build_book().seconds
-        terminalreporter.write_line(f"strict book build: {seconds:.1f} s (target <= 30 s)")
-    for line in bookbuild.REPORT:  # figures the tests measured (search recall, web font size)
+    lines = []
+    if bookbuild.build_book.cache_info().currsize and bookbuild.build_book().built_here:
+        lines.append(f"strict book build: {bookbuild.build_book().seconds:.1f} s (target <= 30 s)")
+    return lines + bookbuild.REPORT
+
+
+GATHERED: list[str] = []  # in the controlling process: the lines of the test processes
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workeroutput"):  # a test process of a parallel run
+        session.config.workeroutput["report"] = _report()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    GATHERED.extend(getattr(node, "workeroutput", {}).get("report", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures the tests measured. A time is measured and printed, never asserted:
+    machines are shared and noisy."""
+    lines = sorted(GATHERED + _report(), key=lambda line: not line.startswith("strict book build"))
+    for line in lines:
         terminalreporter.write_line(line)

@@ -1,18 +1,23 @@
-"""Build the book once per test session and read its table of contents.
+"""Build the book once per test run and read its table of contents.
 
-Shared by tests/test_book.py (the strict build itself) and tests/test_browser.py (which
-serves the result to a real browser), so `make test` builds the book only once.
+Shared by tests/test_book.py (the strict build itself) and the tests that read or serve the
+result (browser, accessibility, PDF, course download), so `make test` builds the book only
+once. `make test` runs the test files in parallel processes (pytest-xdist); the first one
+that needs the book builds it while holding a lock on ``_build/.build.lock``, and the others
+wait for that lock and reuse the build it recorded for this run.
 """
 from __future__ import annotations
 
+import fcntl
 import functools
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
@@ -31,6 +36,7 @@ class Build:
     returncode: int
     seconds: float
     output: str
+    built_here: bool = True  # False: another test process of this run built it
 
     @property
     def problems(self) -> list[str]:
@@ -49,7 +55,30 @@ def build_book() -> Build:
 
     The old HTML and doctrees are removed first, so every page is read and written again and
     every warning is reported (an incremental build stays silent about unchanged pages).
+    In a parallel run (pytest-xdist), one process builds and the others reuse its build.
     """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")  # the same in every process of one run
+    if run is None:
+        return _strict_build()
+    BUILD.mkdir(exist_ok=True)
+    record = BUILD / ".build.json"
+    with open(BUILD / ".build.lock", "w") as lock:
+        # Another process may be building: wait until it is done (a build has a 600 s limit,
+        # and the lock goes with its process if that process dies).
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            saved = json.loads(record.read_text(encoding="utf-8"))
+            if saved.pop("run") == run:
+                return Build(**saved, built_here=False)
+        record.unlink(missing_ok=True)
+        build = _strict_build()
+        saved = {"run": run, **asdict(build)}
+        del saved["built_here"]
+        record.write_text(json.dumps(saved), encoding="utf-8")
+        return build
+
+
+def _strict_build() -> Build:
     for stale in (HTML, BUILD / ".doctrees"):
         shutil.rmtree(stale, ignore_errors=True)
     env = {**os.environ, "NO_COLOR": "1"}
