@@ -381,3 +381,9 @@ def test_the_web_font_covers_every_hangul_character_within_its_budget(build):
     assert "unicode-range" in css and '"Malgun Gothic"' in css
     for page in all_pages():
         assert "_static/hangul.css" in built(page), f"{page} does not load hangul.css"
+
+
+def test_the_slowest_files_that_the_parallel_run_starts_first_exist():
+    """tests/conftest.py starts these files first; a renamed one would silently lose its place."""
+    from tests.conftest import ROOT, SLOWEST_FIRST
+    assert [f for f in SLOWEST_FIRST if not (ROOT / f).is_file()] == []
