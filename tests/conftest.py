@@ -13,12 +13,16 @@ from pathlib import Path
 
 import pytest
 
-# The slowest test files, slowest first (seconds on a quiet 2-core machine, one core each):
-# LeNet's page trains about 20 networks; axe-core audits 31 pages 4 times; Chromium prints
-# both PDFs. Every other file keeps its place, after these.
-SLOWEST_FIRST = ["book/en/08_lenet.ipynb",  # about 600 s
+# The slowest test files, in the order they start (seconds on a quiet 2-core machine, one
+# core each). LeNet's page trains about 20 networks (about 600 s per edition); axe-core audits
+# 31 pages 4 times (about 450 s with the build); the browser test and the PDFs drive Chromium.
+# xdist hands a process the next file in this order when its current file is nearly done.
+# The two LeNet pages (all CPU) alternate with the browser files (which also wait on the
+# browser), so that a training and a browser, not two trainings, share the cores for most of
+# the run. Every other file keeps its place, after these.
+SLOWEST_FIRST = ["book/en/08_lenet.ipynb",
+                 "tests/test_accessibility.py",
                  "book/ko/08_lenet.ipynb",
-                 "tests/test_accessibility.py",  # about 450 s, the build included
                  "tests/test_browser.py",
                  "tests/test_pdf.py",
                  "tests/test_learner.py"]
