@@ -84,19 +84,31 @@ const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 """
 
 # Switch the colour mode as the theme's button does, wait for the theme's reaction to a new
-# width (it makes scrolling boxes focusable 300 ms after a resize) and until no transition
-# runs, then run axe. arguments: mode, tags, extra rules, only these rules (or null),
-# exclusions [[rule, selector]].
+# width and until no transition runs, then run axe. arguments: mode, tags, extra rules, only
+# these rules (or null), exclusions [[rule, selector]].
+# After a resize the theme gives every box that scrolls a tab stop, 300 ms later (debounced;
+# SCROLLERS is its selector). On a busy machine that can take longer than 400 ms, so the audit
+# waits until the theme has done it, up to 5 s; if the theme never does, axe reports it.
 AUDIT = """
 const [mode, tags, extra, only, exclusions] = arguments;
 const done = arguments[arguments.length - 1];
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+const SCROLLERS = 'pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, ' +
+                  '.pst-scrollable-table-container';
+const tabStopsSettled = () => [...document.querySelectorAll(SCROLLERS)].every(el =>
+  (el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight) === (el.tabIndex === 0));
 (async () => {
   if (document.documentElement.dataset.theme !== mode) {
     document.documentElement.dataset.mode = mode;
     document.documentElement.dataset.theme = mode;
   }
-  await sleep(window.__a11yWidth === innerWidth ? 30 : 400);
+  if (window.__a11yWidth === innerWidth) {
+    await sleep(30);
+  } else {
+    await sleep(400);
+    const resized = Date.now();
+    while (!tabStopsSettled() && Date.now() - resized < 5000) await sleep(100);
+  }
   window.__a11yWidth = innerWidth;
   const start = Date.now();
   while (document.getAnimations().some(a => a.playState === 'running') && Date.now() - start < 3000) {
