@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import inspect
 import math
@@ -31,61 +32,223 @@ MEMORY_BUDGET = 2 * 1024**3  # bytes one call may allocate; a larger request is 
 _INSIDE = contextvars.ContextVar("inside_a_checked_call", default=False)
 
 
-def checked(guard: Callable[..., Any]) -> Callable:
-    """Check a public function's arguments at the boundary: ``@checked(check_corr2d)`` runs
-    ``check_corr2d`` before the function, then the function on what the guard returned.
+def checked(guard: Callable[..., Any] | None = None, /, **rules: Rule) -> Callable:
+    """Check a public function's arguments at the boundary, then run it on what was accepted.
 
-    The guard takes some of the function's parameters by name (its other parameters keep
-    their defaults) and returns ``None`` (the arguments stay as given) or those parameters
-    checked and converted, in its own order: one value for one parameter, else a tuple.
+    Each keyword names a parameter and its ``Rule`` (``X=Tensor(ndim=2)``): the constraints a
+    program can read (``fn.rules``, the API page, the generated bad values of the tests). The
+    optional ``guard`` states what no single rule can, across arguments (``kernel_fits``): it
+    takes some of the function's parameters by name, as the rules accepted them, and returns
+    ``None`` or those parameters converted, in its own order (one value, else a tuple).
     A call made by the package's own code inside a checked call takes the unchecked path:
-    its arguments were checked (and converted) once, at the boundary.
+    its arguments were checked (and converted) once, at the boundary. ``fn.accept(...)``
+    runs the checks alone and returns the accepted arguments by name.
 
-    >>> @checked(lambda n: integer(n, "n", minimum=1))
+    >>> @checked(n=Int(minimum=1))
     ... def square(n): return n * n
-    >>> square(np.int64(3)), square.guard.__name__
-    (9, '<lambda>')
+    >>> square(np.int64(3)), str(square.rules["n"])
+    (9, 'an int >= 1')
     >>> square(0)
     Traceback (most recent call last):
     ...
     ValueError: n must be >= 1, got 0
     """
-    names = [p for p in inspect.signature(guard).parameters]
+    names = list(inspect.signature(guard).parameters) if guard else []
 
     def decorate(fn: Callable) -> Callable:
         signature = inspect.signature(fn)
+        if set(rules) - set(signature.parameters):
+            raise TypeError(f"{fn.__qualname__} has no parameter {sorted(set(rules) - set(signature.parameters))}")
+        ruled = [p for p in signature.parameters if p in rules]  # checked in the signature's order
         mine = [p for p in names if p in signature.parameters]
+
+        def accept(*args: Any, **kwargs: Any) -> inspect.BoundArguments:
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            for p in ruled:
+                bound.arguments[p] = rules[p](bound.arguments[p], p)
+            values = guard(**{p: bound.arguments[p] for p in mine}) if guard else None
+            if values is not None:
+                bound.arguments.update(zip(mine, (values,) if len(mine) == 1 else values))
+            return bound
 
         @functools.wraps(fn)
         def call(*args: Any, **kwargs: Any) -> Any:
             if _INSIDE.get() and sys._getframe(1).f_globals.get("__name__", "").startswith("companion."):
                 return fn(*args, **kwargs)
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            values = guard(**{p: bound.arguments[p] for p in mine})
-            if values is not None:
-                bound.arguments.update(zip(mine, (values,) if len(mine) == 1 else values))
+            bound = accept(*args, **kwargs)
             token = _INSIDE.set(True)
             try:
                 return fn(*bound.args, **bound.kwargs)
             finally:
                 _INSIDE.reset(token)
 
-        call.guard = guard
-        call.__doc__ = _with_contract(fn.__doc__ or "", guard)
+        call.guard, call.rules = guard, {p: rules[p] for p in ruled}
+        call.accept = lambda *args, **kwargs: dict(accept(*args, **kwargs).arguments)
+        call.__doc__ = _with_contract(fn.__doc__ or "", call.rules, guard)
         return call
     return decorate
 
 
-def _with_contract(doc: str, guard: Callable) -> str:
-    """``doc`` with a last paragraph that names the guard and says what it requires (the first
-    paragraph of its docstring), for ``help()`` and the API page."""
-    guard = getattr(guard, "func", guard)  # a functools.partial: the function it calls
-    name = getattr(guard, "__name__", "a guard")
-    what = (inspect.getdoc(guard) or "").split("\n\n")[0].replace("\n", " ")
+def _with_contract(doc: str, rules: dict[str, Rule], guard: Callable | None) -> str:
+    """``doc`` with a last paragraph that lists each argument's rule and what the guard
+    requires (the first paragraph of its docstring), for ``help()`` and the API page."""
     lines = [line for line in doc.splitlines()[1:] if line.strip()]
     indent = min((line[:len(line) - len(line.lstrip())] for line in lines), key=len, default="")
-    return f"{doc.rstrip()}\n\n{indent}Arguments checked first by ``{name}``: {what}\n"
+    items = [f"{indent}- ``{p}``: {rule}" for p, rule in rules.items()]
+    if guard is not None:
+        guard = getattr(guard, "func", guard)  # a functools.partial: the function it calls
+        what = (inspect.getdoc(guard) or "").split("\n\n")[0].replace("\n", " ")
+        items.append(f"{indent}- and ``{getattr(guard, '__name__', 'a guard')}``: {what}")
+    return f"{doc.rstrip()}\n\n{indent}Arguments, checked first:\n\n" + "\n".join(items) + "\n"
+
+
+class Rule:
+    """What one argument must be: ``rule(x, name)`` returns ``x`` accepted (converted where
+    that helps) or raises an error that names ``name``; ``str(rule)`` says it in words. The
+    rules below are dataclasses, so a test reads their fields to make bad values."""
+
+    def __call__(self, x: object, name: str) -> Any:
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class Int(Rule):
+    """An int (NumPy integers too, not a bool), at least ``minimum``."""
+    minimum: int | None = None
+    def __call__(self, x: object, name: str) -> int: return integer(x, name, self.minimum)
+    def __str__(self) -> str: return "an int" + ("" if self.minimum is None else f" >= {self.minimum}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair(Rule):
+    """An int or a pair of ints (height, width), each at least ``minimum``: returned as a pair."""
+    minimum: int = 0
+    def __call__(self, x: object, name: str) -> tuple[int, int]: return pair(x, name, self.minimum)
+    def __str__(self) -> str: return f"an int or a pair of ints, each >= {self.minimum}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Offset(Rule):
+    """A pair of ints (down, right), negative for up and left."""
+    def __call__(self, x: object, name: str) -> tuple[int, int]:
+        if not is_sequence(x):
+            raise TypeError(f"{name} must be a pair of ints (down, right), got {x!r}")
+        if len(x) != 2:
+            raise ValueError(f"{name} must be a pair of ints (down, right), got {x!r}")
+        return integer(x[0], f"{name}[0]"), integer(x[1], f"{name}[1]")
+
+    def __str__(self) -> str: return "a pair of ints (down, right), negative for up and left"
+
+
+@dataclasses.dataclass(frozen=True)
+class Maybe(Rule):
+    """``None``, or what ``rule`` accepts."""
+    rule: Rule
+    def __call__(self, x: object, name: str) -> Any: return None if x is None else self.rule(x, name)
+    def __str__(self) -> str: return f"None or {self.rule}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Ints(Rule):
+    """A list or tuple of ``length`` ints (``None``: at least one), each at least ``minimum``."""
+    length: int | None = None
+    minimum: int | None = None
+    def __call__(self, x: object, name: str) -> tuple[int, ...]: return ints(x, name, self.length, self.minimum)
+    def __str__(self) -> str:
+        return (f"{self.length} ints" if self.length else "a non-empty list of ints") + (
+            "" if self.minimum is None else f", each >= {self.minimum}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Real(Rule):
+    """A finite real number (not a bool), at least ``minimum`` and greater than ``above``."""
+    minimum: float | None = None
+    above: float | None = None
+    def __call__(self, x: object, name: str) -> float: return real(x, name, self.minimum, self.above)
+    def __str__(self) -> str:
+        bounds = ([f">= {self.minimum}"] if self.minimum is not None else []) + (
+            [f"> {self.above}"] if self.above is not None else [])
+        return " ".join(["a finite number"] + bounds)
+
+
+@dataclasses.dataclass(frozen=True)
+class Flag(Rule):
+    """A bool (``None`` too with ``allow_none``); 0 and 1 are refused."""
+    allow_none: bool = False
+    def __call__(self, x: object, name: str) -> bool | None: return flag(x, name, self.allow_none)
+    def __str__(self) -> str: return "a bool" + (" or None" if self.allow_none else "")
+
+
+@dataclasses.dataclass(frozen=True)
+class OneOf(Rule):
+    """One of the strings ``options`` (``None`` too with ``allow_none``)."""
+    options: tuple[str, ...]
+    allow_none: bool = False
+    def __call__(self, x: object, name: str) -> str | None: return one_of(x, name, self.options, self.allow_none)
+    def __str__(self) -> str: return "one of " + ", ".join(
+        (["None"] if self.allow_none else []) + [repr(o) for o in self.options])
+
+
+@dataclasses.dataclass(frozen=True)
+class Tensor(Rule):
+    """A non-empty ``torch.Tensor`` of ``ndim`` dimensions (one of them, for a tuple), of a
+    floating-point dtype unless ``floating=False``."""
+    ndim: int | tuple[int, ...] | None = None
+    floating: bool = True
+    def __call__(self, x: object, name: str) -> torch.Tensor: return tensor(x, name, self.ndim, self.floating)
+    def __str__(self) -> str:
+        dims = "" if self.ndim is None else " or ".join(map(str, (self.ndim,) if isinstance(self.ndim, int)
+                                                                 else self.ndim)) + "-D "
+        return f"a non-empty {dims}{'floating-point ' if self.floating else ''}tensor"
+
+
+@dataclasses.dataclass(frozen=True)
+class DType(Rule):
+    """A ``torch.dtype``, such as ``torch.float32``."""
+    def __call__(self, x: object, name: str) -> torch.dtype:
+        if not isinstance(x, torch.dtype):
+            raise TypeError(f"{name} must be a torch.dtype (e.g. torch.float32), got {type(x).__name__}")
+        return x
+
+    def __str__(self) -> str: return "a torch.dtype (e.g. torch.float32)"
+
+
+@dataclasses.dataclass(frozen=True)
+class Labels(Rule):
+    """A non-empty 1-D tensor of integer class labels."""
+    def __call__(self, x: object, name: str) -> torch.Tensor: return labels(x, name)
+    def __str__(self) -> str: return "a non-empty 1-D tensor of integer class labels"
+
+
+@dataclasses.dataclass(frozen=True)
+class Strings(Rule):
+    """``n`` strings (``what`` says which)."""
+    n: int
+    what: str
+    def __call__(self, x: object, name: str) -> tuple[str, ...]: return strings(x, name, self.n, self.what)
+    def __str__(self) -> str: return f"{self.n} strings ({self.what})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Device(Rule):
+    """A ``torch.device`` or a str such as 'cpu' or 'cuda:1' that this machine has."""
+    def __call__(self, x: object, name: str) -> torch.device: return device(x, name)
+    def __str__(self) -> str: return "a torch.device or a str such as 'cpu' or 'cuda:1', available here"
+
+
+@dataclasses.dataclass(frozen=True)
+class Module(Rule):
+    """A ``torch.nn.Module``."""
+    def __call__(self, x: object, name: str) -> nn.Module: return module(x, name)
+    def __str__(self) -> str: return "a torch.nn.Module"
+
+
+@dataclasses.dataclass(frozen=True)
+class Function(Rule):
+    """Anything that can be called: a function, or a module such as ``nn.Conv2d``."""
+    def __call__(self, x: object, name: str) -> object: return function(x, name)
+    def __str__(self) -> str: return "a callable (a function or an nn.Module)"
 
 
 def returning(f: Callable, check: Callable[[Any], Any], what: str = "the input", root: str = "f") -> Callable:

@@ -19,12 +19,11 @@ import json
 import torch
 
 from . import _check
-from .channels import (check_1x1, check_multi_in, check_multi_in_out, corr2d_multi_in,
-                       corr2d_multi_in_out, corr2d_multi_in_out_1x1)
-from .conv import check_corr2d, corr2d
-from .pooling import check_pool2d, pool2d
-from .shapes import (check_conv_transpose2d, conv_output_shape, conv_transpose2d, insert_zeros,
-                     mirror_pad2d, pad2d)
+from ._check import Pair, Tensor, checked
+from .channels import corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1
+from .conv import corr2d
+from .pooling import pool2d
+from .shapes import conv_output_shape, conv_transpose2d, insert_zeros, mirror_pad2d, pad2d
 
 LANGS = ("en", "ko")
 MAX_SIDE = 16     # rows or columns of one drawn matrix
@@ -251,7 +250,7 @@ def animate_corr2d(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     >>> animate_corr2d(torch.arange(9.).reshape(3, 3), torch.ones(2, 2)).frames[3]["text"]
     'Y[1, 1] = 4×1 + 5×1 + 7×1 + 8×1 = 24'
     """
-    X, K = check_corr2d(X, K)
+    X, K = corr2d.accept(X, K).values()
     lang = _check_common(lang, alt, ("X", X), ("K", K))
     Y = corr2d(X, K)
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
@@ -261,31 +260,26 @@ def animate_corr2d(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     return Animation(panels, _slide(X, K, Y, 0, 2), alt, lang, "corr2d")
 
 
-def check_animate_conv2d(X: object, K: object, padding: object, stride: object,
-                         dilation: object) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int],
-                                                    tuple[int, int], tuple[int, int]]:
-    """The guard of ``animate_conv2d``: 2-D ``X`` and ``K`` of one dtype, padding, stride and
-    dilation as ints or pairs, and a dilated kernel that fits the padded input.
+def dilated_kernel_fits(X: torch.Tensor, K: torch.Tensor, padding: tuple[int, int],
+                        dilation: tuple[int, int]) -> None:
+    """``X`` and ``K`` of one dtype and device, and a dilated kernel that fits the padded input.
 
-    >>> check_animate_conv2d(torch.ones(3, 3), torch.ones(2, 2), 0, 1, 3)
+    >>> animate_conv2d(torch.ones(3, 3), torch.ones(2, 2), 0, 1, 3)
     Traceback (most recent call last):
     ...
     ValueError: K of shape (2, 2) dilated by (3, 3) spans (4, 4), more than X padded by padding (0, 0): (3, 3)
     """
-    X = _check.tensor(X, "X", ndim=2)
-    K = _check.tensor(K, "K", ndim=2)
     _check.same_dtype(X, K, "X", "K")
-    p = _check.pair(padding, "padding", minimum=0)
-    s = _check.pair(stride, "stride", minimum=1)
-    d = _check.pair(dilation, "dilation", minimum=1)
+    p, d = padding, dilation
     span = tuple(d[a] * (K.shape[a] - 1) + 1 for a in (0, 1))
     padded = tuple(X.shape[a] + 2 * p[a] for a in (0, 1))
     if span[0] > padded[0] or span[1] > padded[1]:
         raise ValueError(f"K of shape {tuple(K.shape)} dilated by {d} spans {span}, more than X "
                          f"padded by padding {p}: {padded}")
-    return X, K, p, s, d
 
 
+@checked(dilated_kernel_fits, X=Tensor(ndim=2), K=Tensor(ndim=2), padding=Pair(minimum=0),
+         stride=Pair(minimum=1), dilation=Pair(minimum=1))
 def animate_conv2d(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[int, int] = 0,
                    stride: int | tuple[int, int] = 1, dilation: int | tuple[int, int] = 1,
                    lang: str = "en", alt: str = "A window slides over the padded input with "
@@ -299,7 +293,7 @@ def animate_conv2d(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[int, i
     >>> a.frames[0]["text"], len(a.frames)
     ('Y[0, 0] = 0×1 + 0×1 + 0×1 + 0×1 = 0', 4)
     """
-    X, K, p, s, d = check_animate_conv2d(X, K, padding, stride, dilation)
+    p, s, d = padding, stride, dilation
     Xp = pad2d(X, p)
     lang = _check_common(lang, alt, ("X padded", Xp), ("K", K))
     full = corr2d(Xp, insert_zeros(K, d))     # every window, the kernel spread d apart
@@ -378,7 +372,7 @@ def animate_conv_transpose2d(X: torch.Tensor, K: torch.Tensor, stride: int | tup
     >>> animate_conv_transpose2d(X, X, stride=2).frames[5]["text"]
     'Y[1, 1] = 0×3 + 0×2 + 0×1 + 0×0 = 0'
     """
-    X, K, s, p = check_conv_transpose2d(X, K, stride, padding)
+    X, K, s, p = conv_transpose2d.accept(X, K, stride, padding).values()
     k_h, k_w = K.shape
     q = (k_h - 1 - p[0], k_w - 1 - p[1])
     spread = insert_zeros(X, s)
@@ -416,7 +410,7 @@ def animate_multi_in(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     >>> animate_multi_in(X, torch.ones(2, 2, 2)).frames[0]["text"]
     'Y[0, 0] = (1×1 + 1×1 + 1×1 + 1×1) + (1×1 + 1×1 + 1×1 + 1×1) = 8'
     """
-    X, K = check_multi_in(X, K)
+    X, K = corr2d_multi_in.accept(X, K).values()
     lang = _check_common(lang, alt, ("X", X), ("K", K))
     Y = corr2d_multi_in(X, K)
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
@@ -447,7 +441,7 @@ def animate_multi_in_out(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     >>> len(a.frames), a.frames[-1]["text"][:10]
     (12, 'Y[2, 1, 1]')
     """
-    X, K = check_multi_in_out(X, K)
+    X, K = corr2d_multi_in_out.accept(X, K).values()
     lang = _check_common(lang, alt, ("X", X), ("K", K))
     Y = corr2d_multi_in_out(X, K)
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
@@ -482,7 +476,7 @@ def animate_conv1x1(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     >>> a.frames[1]["text"].splitlines()[0]
     'Y[0, 0, 1] = 1×1 + 5×1 = 6'
     """
-    X, K = check_1x1(X, K)
+    X, K = corr2d_multi_in_out_1x1.accept(X, K).values()
     lang = _check_common(lang, alt, ("X", X), ("K", K))
     Y = corr2d_multi_in_out_1x1(X, K)
     c_i, h, w_ = X.shape
@@ -516,7 +510,7 @@ def animate_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str 
     >>> a.frames[0]["text"]
     'Y[0, 0] = max(−∞, −∞, −∞, 0) = 0'
     """
-    X, (k_h, k_w), p, s = check_pool2d(X, pool_size, mode, padding, stride)
+    X, (k_h, k_w), _, p, s = pool2d.accept(X, pool_size, mode, padding, stride).values()
     fill = float("-inf") if mode == "max" else 0.0
     Xp = pad2d(X, p, value=fill)
     lang = _check_common(lang, alt, ("X padded", Xp))

@@ -11,29 +11,28 @@ import torch
 from torch import nn
 
 from . import _check
-from ._check import checked
+from ._check import Pair, Tensor, checked
 
 
-def check_corr2d(X: object, K: object) -> tuple[torch.Tensor, torch.Tensor]:
-    """The guard of ``corr2d`` and its relatives: ``X`` and ``K`` are 2-D floating tensors of
-    one dtype and device, and ``K`` fits inside ``X``. Returns ``(X, K)``.
+def kernel_inside(X: torch.Tensor, K: torch.Tensor) -> None:
+    """``X`` and ``K`` of one dtype and device, and ``K`` no larger than ``X``.
 
-    >>> check_corr2d(torch.ones(3, 3), torch.ones(4, 1))
+    >>> corr2d(torch.ones(3, 3), torch.ones(4, 1))
     Traceback (most recent call last):
     ...
     ValueError: K must not be larger than X, got K of shape (4, 1) for X of shape (3, 3)
     """
-    X = _check.tensor(X, "X", ndim=2)
-    K = _check.tensor(K, "K", ndim=2)
     _check.same_dtype(X, K, "X", "K")
     if K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
         raise ValueError(f"K must not be larger than X, got K of shape {tuple(K.shape)} "
                          f"for X of shape {tuple(X.shape)}")
-    return X, K
+
+
+CORR2D = {"X": Tensor(ndim=2), "K": Tensor(ndim=2)}
 
 
 def _check_layer_input(self: nn.Module, x: object) -> None:
-    """The guard of ``Conv2D.forward``: ``check_corr2d`` for the layer's kernel, in words
+    """The guard of ``Conv2D.forward``: ``kernel_inside`` for the layer's kernel, in words
     that speak of the layer's weight (the user never named it K).
 
     >>> Conv2D((3, 3))(torch.ones(2, 2))
@@ -51,7 +50,7 @@ def _check_layer_input(self: nn.Module, x: object) -> None:
                          f"got X of shape {tuple(X.shape)}")
 
 
-@checked(check_corr2d)
+@checked(kernel_inside, **CORR2D)
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """2-D cross-correlation of ``X`` (h×w) with kernel ``K``, one output element at a
     time.
@@ -69,7 +68,7 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     return Y
 
 
-@checked(check_corr2d)
+@checked(kernel_inside, **CORR2D)
 def corr2d_fast(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """The same result as ``corr2d``, with every window taken at once (no Python loop).
 
@@ -86,18 +85,17 @@ def corr2d_fast(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     return torch.tensordot(windows, K, dims=2)
 
 
-def check_kernel_size(kernel_size: object) -> tuple[int, int]:
-    """The guard of ``Conv2D``: an int or a pair of ints >= 1, returned as a pair.
+def kernel_within_budget(kernel_size: tuple[int, int]) -> None:
+    """A kernel of at most ``MEMORY_BUDGET`` bytes (2 GiB), refused before it is allocated.
 
-    A kernel of more than ``MEMORY_BUDGET`` bytes (2 GiB) is refused before it is allocated.
-
-    >>> check_kernel_size(3)
-    (3, 3)
+    >>> Conv2D((10**6, 1000))
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel_size=(1000000, 1000) (a 1000000 x 1000 weight of torch.float32) would allocate 3.7 GiB, more than the 2 GiB one call may use (companion._check.MEMORY_BUDGET)
     """
-    k_h, k_w = _check.pair(kernel_size, "kernel_size", minimum=1)
+    k_h, k_w = kernel_size
     _check.within_budget(k_h * k_w * torch.get_default_dtype().itemsize,
                          f"kernel_size={(k_h, k_w)} (a {k_h} x {k_w} weight of {torch.get_default_dtype()})")
-    return k_h, k_w
 
 
 class Conv2D(nn.Module):
@@ -108,7 +106,7 @@ class Conv2D(nn.Module):
     torch.Size([6, 7])
     """
 
-    @checked(check_kernel_size)
+    @checked(kernel_within_budget, kernel_size=Pair(minimum=1))
     def __init__(self, kernel_size: int | tuple[int, int]):
         super().__init__()
         self.weight = nn.Parameter(torch.rand(kernel_size))
@@ -119,7 +117,7 @@ class Conv2D(nn.Module):
         return corr2d(x, self.weight) + self.bias
 
 
-@checked(check_corr2d)
+@checked(kernel_inside, **CORR2D)
 def conv2d_flip(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Convolution in the strict mathematical sense: cross-correlation with ``K``
     flipped upside down and left to right.

@@ -20,7 +20,7 @@ from .channels import corr2d_multi_in, corr2d_multi_in_out_1x1
 from .charts import subplots
 from .conv import corr2d_fast
 from .models import layer_summary
-from .pooling import check_pool2d, pool2d
+from .pooling import pool2d
 from .shapes import pad2d
 
 
@@ -338,7 +338,7 @@ def plot_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "
 
     >>> fig = plot_pool2d(torch.arange(16.).reshape(4, 4), 3, padding=1, stride=2); plt.close(fig)
     """
-    X, (kh, kw), (ph, pw), (sh, sw) = check_pool2d(X, pool_size, mode, padding, stride)
+    X, (kh, kw), _, (ph, pw), (sh, sw) = pool2d.accept(X, pool_size, mode, padding, stride).values()
     Y = pool2d(X, pool_size, mode, padding, stride)
     i, j = _check.pair(pos, "pos", minimum=0)
     if i >= Y.shape[0] or j >= Y.shape[1]:

@@ -11,25 +11,16 @@ from typing import NamedTuple
 
 import torch
 
-from . import _check
-from ._check import checked
-from .shapes import check_conv_output_shape, conv_output_shape
-from .pooling import MODES as POOL_MODES, window
+from ._check import DType, Flag, Int, Ints, Maybe, OneOf, Pair, checked
+from .pooling import MODES as POOL_MODES, pool_window
+from .shapes import conv_output_shape, kernel_fits
+
+FC = {"in_features": Int(minimum=1), "out_features": Int(minimum=1)}  # nn.Linear's sizes
+CONV = {"in_channels": Int(minimum=1), "out_channels": Int(minimum=1), "kernel_size": Pair(minimum=1)}
+LAYER = CONV | {"input_size": Pair(minimum=1), "padding": Pair(minimum=0), "stride": Pair(minimum=1)}
 
 
-def check_fc(in_features: object, out_features: object, bias: object = True
-             ) -> tuple[int, int, bool]:
-    """The guard of ``fc_params`` and ``fc_macs``: two ints >= 1 and a bool.
-
-    >>> check_fc(784, 10)
-    (784, 10, True)
-    """
-    n_in = _check.integer(in_features, "in_features", minimum=1)
-    n_out = _check.integer(out_features, "out_features", minimum=1)
-    return n_in, n_out, _check.flag(bias, "bias")
-
-
-@checked(check_fc)
+@checked(**FC, bias=Flag())
 def fc_params(in_features: int, out_features: int, bias: bool = True) -> int:
     """Learnable numbers of ``nn.Linear(in_features, out_features)``: a weight matrix
     plus biases, params = in·out (+ out biases).
@@ -40,21 +31,7 @@ def fc_params(in_features: int, out_features: int, bias: bool = True) -> int:
     return in_features * out_features + (out_features if bias else 0)
 
 
-def check_conv(in_channels: object, out_channels: object, kernel_size: object,
-               bias: object = True) -> tuple[int, int, tuple[int, int], bool]:
-    """The guard of ``conv_params`` and ``conv_macs``: channel counts >= 1, a kernel size
-    (an int or a pair) and a bool. Returns ``(c_i, c_o, (k_h, k_w), bias)``.
-
-    >>> check_conv(3, 8, 5)
-    (3, 8, (5, 5), True)
-    """
-    c_i = _check.integer(in_channels, "in_channels", minimum=1)
-    c_o = _check.integer(out_channels, "out_channels", minimum=1)
-    k = _check.pair(kernel_size, "kernel_size", minimum=1)
-    return c_i, c_o, k, _check.flag(bias, "bias")
-
-
-@checked(check_conv)
+@checked(**CONV, bias=Flag())
 def conv_params(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                 bias: bool = True) -> int:
     """Learnable numbers of ``nn.Conv2d(in_channels, out_channels, kernel_size)``.
@@ -69,19 +46,7 @@ def conv_params(in_channels: int, out_channels: int, kernel_size: int | tuple[in
     return c_o * c_i * k_h * k_w + (c_o if bias else 0)
 
 
-def check_param_bytes(n_params: object, dtype: object) -> tuple[int, torch.dtype]:
-    """The guard of ``param_bytes``: an int >= 0 and a ``torch.dtype``.
-
-    >>> check_param_bytes(10, torch.float16)
-    (10, torch.float16)
-    """
-    n = _check.integer(n_params, "n_params", minimum=0)
-    if not isinstance(dtype, torch.dtype):
-        raise TypeError(f"dtype must be a torch.dtype (e.g. torch.float32), got {type(dtype).__name__}")
-    return n, dtype
-
-
-@checked(check_param_bytes)
+@checked(n_params=Int(minimum=0), dtype=DType())
 def param_bytes(n_params: int, dtype: torch.dtype = torch.float32) -> int:
     """Bytes needed to store ``n_params`` numbers of type ``dtype`` (float32: 4 bytes
     each).
@@ -92,7 +57,7 @@ def param_bytes(n_params: int, dtype: torch.dtype = torch.float32) -> int:
     return n_params * torch.empty((), dtype=dtype).element_size()
 
 
-@checked(check_fc)
+@checked(**FC)
 def fc_macs(in_features: int, out_features: int) -> int:
     """Multiply-adds of one ``nn.Linear`` on one example: every output reads every input.
 
@@ -102,14 +67,7 @@ def fc_macs(in_features: int, out_features: int) -> int:
     return in_features * out_features
 
 
-def _check_conv_macs(in_channels: object, out_channels: object, kernel_size: object,
-                    output_size: object) -> tuple[int, int, tuple[int, int], tuple[int, int]]:
-    """The guard of ``conv_macs``: ``check_conv``'s arguments (no bias) and an output size."""
-    c_i, c_o, k, _ = check_conv(in_channels, out_channels, kernel_size)
-    return c_i, c_o, k, _check.pair(output_size, "output_size", minimum=1)
-
-
-@checked(_check_conv_macs)
+@checked(**CONV, output_size=Pair(minimum=1))
 def conv_macs(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
               output_size: int | tuple[int, int]) -> int:
     """Multiply-adds of one ``nn.Conv2d`` on one example with an output of ``output_size``
@@ -143,21 +101,7 @@ class ConvCost(_ConvCost):
         return super().__new__(cls, int(params), tuple(int(v) for v in output_shape), int(macs))
 
 
-def check_conv_layer(in_channels: object, out_channels: object, kernel_size: object,
-                     input_size: object, padding: object = 0, stride: object = 1,
-                     bias: object = True) -> tuple:
-    """The guard of ``conv2d_ops``: the arguments of ``nn.Conv2d`` and an input its kernel
-    fits. Returns ``(c_i, c_o, (k_h, k_w), (h, w), (p_h, p_w), (s_h, s_w), bias)``.
-
-    >>> check_conv_layer(3, 8, 5, 28, padding=2)
-    (3, 8, (5, 5), (28, 28), (2, 2), (1, 1), True)
-    """
-    c_i, c_o, _, bias = check_conv(in_channels, out_channels, kernel_size, bias)
-    n, k, p, s = check_conv_output_shape(input_size, kernel_size, padding, stride)
-    return c_i, c_o, k, n, p, s, bias
-
-
-@checked(check_conv_layer)
+@checked(kernel_fits, **LAYER, bias=Flag())
 def conv2d_cost(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                 input_size: int | tuple[int, int], padding: int | tuple[int, int] = 0,
                 stride: int | tuple[int, int] = 1, bias: bool = True) -> ConvCost:
@@ -186,23 +130,8 @@ class PoolCost(NamedTuple):
     divisions: int  # one per output for average pooling, none for max pooling
 
 
-def check_pool2d_cost(channels: object, pool_size: object, input_size: object,
-                      padding: object, stride: object, mode: object) -> tuple:
-    """The guard of ``pool2d_cost``: the rules of ``nn.MaxPool2d`` (padding at most half
-    the window, a window that fits the padded input; ``stride=None`` is the window size).
-    Returns ``(c, (k_h, k_w), (h, w), (p_h, p_w), (s_h, s_w), mode)``.
-
-    >>> check_pool2d_cost(3, 2, 8, 1, None, "max")
-    (3, (2, 2), (8, 8), (1, 1), (2, 2), 'max')
-    """
-    c = _check.integer(channels, "channels", minimum=1)
-    n = _check.pair(input_size, "input_size", minimum=1)
-    mode = _check.one_of(mode, "mode", POOL_MODES)
-    k, p, s = window(pool_size, padding, stride, n)
-    return c, k, n, p, s, mode
-
-
-@checked(check_pool2d_cost)
+@checked(pool_window, channels=Int(minimum=1), pool_size=Pair(minimum=1), input_size=Pair(minimum=1),
+         padding=Pair(minimum=0), stride=Maybe(Pair(minimum=1)), mode=OneOf(POOL_MODES))
 def pool2d_cost(channels: int, pool_size: int | tuple[int, int],
                 input_size: int | tuple[int, int], padding: int | tuple[int, int] = 0,
                 stride: int | tuple[int, int] | None = None, mode: str = "max") -> PoolCost:
@@ -235,23 +164,8 @@ class CostRow(NamedTuple):
     conv_bytes: int
 
 
-def check_cost_table(sides: object, hidden: object, in_channels: object,
-                     kernel_size: object, dtype: object = torch.float32
-                     ) -> tuple[tuple[int, ...], int, int, int]:
-    """The guard of ``cost_table``: a non-empty list of sides and three ints, all >= 1.
-
-    >>> check_cost_table([28, 64], 1000, 1, 3)
-    ((28, 64), 1000, 1, 3)
-    """
-    sides = _check.ints(sides, "sides", minimum=1)
-    n_hidden = _check.integer(hidden, "hidden", minimum=1)
-    c_i = _check.integer(in_channels, "in_channels", minimum=1)
-    k = _check.integer(kernel_size, "kernel_size", minimum=1)
-    check_param_bytes(0, dtype)
-    return sides, n_hidden, c_i, k
-
-
-@checked(check_cost_table)
+@checked(sides=Ints(minimum=1), hidden=Int(minimum=1), in_channels=Int(minimum=1),
+         kernel_size=Int(minimum=1), dtype=DType())
 def cost_table(sides: list[int], hidden: int = 1_000, in_channels: int = 1,
                kernel_size: int = 3, dtype: torch.dtype = torch.float32
                ) -> list[CostRow]:
@@ -275,13 +189,14 @@ def cost_table(sides: list[int], hidden: int = 1_000, in_channels: int = 1,
     return rows
 
 
+@checked(n_bytes=Int(minimum=0))
 def human_bytes(n_bytes: int) -> str:
     """Bytes in decimal units, the way a disk label says it.
 
     >>> human_bytes(4_000_004_000), human_bytes(40_000), human_bytes(12)
     ('4.0 GB', '40.0 kB', '12 B')
     """
-    n = _check.integer(n_bytes, "n_bytes", minimum=0)
+    n = n_bytes
     if n < 1000:
         return f"{n} B"
     for unit, size in (("kB", 10**3), ("MB", 10**6), ("GB", 10**9), ("TB", 10**12), ("PB", 10**15)):
@@ -299,7 +214,7 @@ class ConvOps(NamedTuple):
     additions: int
 
 
-@checked(check_conv_layer)
+@checked(kernel_fits, **LAYER, bias=Flag())
 def conv2d_ops(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                input_size: int | tuple[int, int], padding: int | tuple[int, int] = 0,
                stride: int | tuple[int, int] = 1, bias: bool = True) -> ConvOps:
@@ -324,23 +239,7 @@ class ConvMemory(NamedTuple):
     output: int
 
 
-def check_conv_memory(in_channels: object, out_channels: object, kernel_size: object,
-                      input_size: object, padding: object = 0, stride: object = 1,
-                      bias: object = True, batch_size: object = 1,
-                      dtype: object = torch.float32) -> tuple:
-    """The guard of ``conv2d_memory``: ``check_conv_layer``'s arguments, then a batch
-    size >= 1 and a ``torch.dtype``.
-
-    >>> check_conv_memory(1, 6, 5, 28, batch_size=256)[-2:]
-    (256, torch.float32)
-    """
-    layer = check_conv_layer(in_channels, out_channels, kernel_size, input_size, padding,
-                             stride, bias)
-    batch = _check.integer(batch_size, "batch_size", minimum=1)
-    return *layer, batch, check_param_bytes(0, dtype)[1]
-
-
-@checked(check_conv_memory)
+@checked(kernel_fits, **LAYER, bias=Flag(), batch_size=Int(minimum=1), dtype=DType())
 def conv2d_memory(in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
                   input_size: int | tuple[int, int], padding: int | tuple[int, int] = 0,
                   stride: int | tuple[int, int] = 1, bias: bool = True,
@@ -357,21 +256,7 @@ def conv2d_memory(in_channels: int, out_channels: int, kernel_size: int | tuple[
                       param_bytes(batch_size * math.prod(cost.output_shape), dtype))
 
 
-def check_conv_backward(in_channels: object, out_channels: object, kernel_size: object,
-                        input_size: object, padding: object = 0, stride: object = 1,
-                        input_grad: object = True) -> tuple:
-    """The guard of ``conv2d_backward_macs``: ``check_conv_layer``'s arguments (no bias)
-    and a bool.
-
-    >>> check_conv_backward(3, 8, 3, 32, input_grad=False)[-1]
-    False
-    """
-    c_i, c_o, k, n, p, s, _ = check_conv_layer(in_channels, out_channels, kernel_size,
-                                               input_size, padding, stride)
-    return c_i, c_o, k, n, p, s, _check.flag(input_grad, "input_grad")
-
-
-@checked(check_conv_backward)
+@checked(kernel_fits, **LAYER, input_grad=Flag())
 def conv2d_backward_macs(in_channels: int, out_channels: int,
                          kernel_size: int | tuple[int, int], input_size: int | tuple[int, int],
                          padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] = 1,

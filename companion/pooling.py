@@ -7,69 +7,55 @@ cells included (``count_include_pad=True``); the padding may be at most half the
 """
 from __future__ import annotations
 
-import functools
-
 import torch
 import torch.nn.functional as F
 
 from . import _check
-from ._check import checked
+from ._check import Maybe, OneOf, Pair, Tensor, checked
 
 MODES = ("max", "avg")
 _Pair = tuple[int, int]
 
 
-def window(pool_size: object, padding: object, stride: object,
-            input_size: tuple[int, int]) -> tuple[_Pair, _Pair, _Pair]:
+def pool_window(pool_size: _Pair, padding: _Pair, stride: _Pair | None,
+                input_size: _Pair) -> tuple[_Pair, _Pair, _Pair, _Pair]:
     """PyTorch's rules for a pooling window on an input of ``input_size`` (h, w): a padding
     of at most half the window and a window that fits the padded input; the stride ``None``
-    is the window size. Returns ``((k_h, k_w), (p_h, p_w), (s_h, s_w))``.
+    is the window size. Returns ``(pool_size, padding, stride, input_size)``.
 
-    >>> window(2, 1, None, (4, 4))
-    ((2, 2), (1, 1), (2, 2))
+    >>> pool_window((2, 2), (1, 1), None, (4, 4))
+    ((2, 2), (1, 1), (2, 2), (4, 4))
     """
-    k_h, k_w = _check.pair(pool_size, "pool_size", minimum=1)
-    p_h, p_w = _check.pair(padding, "padding", minimum=0)
-    s_h, s_w = (k_h, k_w) if stride is None else _check.pair(stride, "stride", minimum=1)
+    (k_h, k_w), (p_h, p_w), (h, w) = pool_size, padding, input_size
     if p_h > k_h // 2 or p_w > k_w // 2:
         raise ValueError(f"padding must be at most half the window (pool_size // 2 = "
                          f"{(k_h // 2, k_w // 2)}), got {(p_h, p_w)}")
-    h, w = input_size
     if k_h > h + 2 * p_h or k_w > w + 2 * p_w:
         raise ValueError(f"pool_size {(k_h, k_w)} must not exceed the padded input "
                          f"{(h + 2 * p_h, w + 2 * p_w)}")
-    return (k_h, k_w), (p_h, p_w), (s_h, s_w)
+    return pool_size, padding, pool_size if stride is None else stride, input_size
 
 
-def check_pool2d(X: object, pool_size: object, mode: object, padding: object,
-                 stride: object, ndim: int = 2) -> tuple[torch.Tensor, _Pair, _Pair, _Pair]:
-    """The guard of ``pool2d`` (``ndim=3``: of ``pool2d_multi``): an ``ndim``-D floating
-    tensor, a mode in ``MODES``, a padding of at most half the window, and a window that
-    fits the padded input. Returns ``(X, (k_h, k_w), (p_h, p_w), (s_h, s_w))``; the stride
-    ``None`` becomes the window size.
+def pool_fits(X: torch.Tensor, pool_size: _Pair, padding: _Pair, stride: _Pair | None
+              ) -> tuple[torch.Tensor, _Pair, _Pair, _Pair]:
+    """``pool_window``'s rules on the last two dimensions of ``X``, and each padded channel
+    within the memory budget; the stride ``None`` becomes the window size.
 
-    >>> check_pool2d(torch.ones(4, 4), 2, "max", 1, None)[1:]
+    >>> pool_fits(torch.ones(4, 4), (2, 2), (1, 1), None)[1:]
     ((2, 2), (1, 1), (2, 2))
     """
-    X = _check.tensor(X, "X", ndim=ndim)
-    _check.one_of(mode, "mode", MODES)
-    k, p, s = window(pool_size, padding, stride, tuple(X.shape[-2:]))
+    k, p, s, _ = pool_window(pool_size, padding, stride, tuple(X.shape[-2:]))
     padded = (X.shape[-2] + 2 * p[0], X.shape[-1] + 2 * p[1])  # one channel at a time
     _check.within_budget(padded[0] * padded[1] * X.element_size(),
                          f"padding={p} pads X of shape {tuple(X.shape)} to {padded}, which")
     return X, k, p, s
 
 
-def _arguments(X: object, pool_size: object, mode: object, padding: object, stride: object,
-               ndim: int = 2) -> tuple[torch.Tensor, _Pair, str, _Pair, _Pair]:
-    """``check_pool2d``, its results in the order of ``pool2d``'s parameters: an ``ndim``-D
-    floating tensor, a mode in ``MODES``, a padding of at most half the window, and a window
-    that fits the padded input; the stride ``None`` becomes the window size."""
-    X, k, p, s = check_pool2d(X, pool_size, mode, padding, stride, ndim)
-    return X, k, mode, p, s
+WINDOW = {"pool_size": Pair(minimum=1), "mode": OneOf(MODES), "padding": Pair(minimum=0),
+          "stride": Maybe(Pair(minimum=1))}
 
 
-@checked(_arguments)
+@checked(pool_fits, X=Tensor(ndim=2), **WINDOW)
 def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
            padding: int | tuple[int, int] = 0,
            stride: int | tuple[int, int] | None = None) -> torch.Tensor:
@@ -102,7 +88,7 @@ def pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
     return Y
 
 
-@checked(functools.partial(_arguments, ndim=3))
+@checked(pool_fits, X=Tensor(ndim=3), **WINDOW)
 def pool2d_multi(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
                  padding: int | tuple[int, int] = 0,
                  stride: int | tuple[int, int] | None = None) -> torch.Tensor:

@@ -25,29 +25,25 @@ import torch
 from torch import nn
 
 from . import _check
-from ._check import checked
+from ._check import Int, Pair, Tensor, checked
 from .conv import corr2d_fast
 
 
-def check_conv_output_size(n: object, kernel_size: object, total_padding: object,
-                           stride: object) -> tuple[int, int, int, int]:
-    """The guard of ``conv_output_size``: ints, and a kernel no larger than the padded
-    input. Returns ``(n, k, p, s)``.
+def kernel_fits_1d(n: int, kernel_size: int, total_padding: int) -> None:
+    """The kernel no larger than the padded input, n + total_padding.
 
-    >>> check_conv_output_size(8, 3, 2, 1)
-    (8, 3, 2, 1)
+    >>> kernel_fits_1d(4, 7, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel_size (7) must not exceed the padded input size n + total_padding = 4 + 2 = 6
     """
-    n = _check.integer(n, "n", minimum=1)
-    k = _check.integer(kernel_size, "kernel_size", minimum=1)
-    p = _check.integer(total_padding, "total_padding", minimum=0)
-    s = _check.integer(stride, "stride", minimum=1)
-    if k > n + p:
-        raise ValueError(f"kernel_size ({k}) must not exceed the padded input size "
-                         f"n + total_padding = {n} + {p} = {n + p}")
-    return n, k, p, s
+    if kernel_size > n + total_padding:
+        raise ValueError(f"kernel_size ({kernel_size}) must not exceed the padded input size "
+                         f"n + total_padding = {n} + {total_padding} = {n + total_padding}")
 
 
-@checked(check_conv_output_size)
+@checked(kernel_fits_1d, n=Int(minimum=1), kernel_size=Int(minimum=1), total_padding=Int(minimum=0),
+         stride=Int(minimum=1))
 def conv_output_size(n: int, kernel_size: int, total_padding: int = 0,
                      stride: int = 1) -> int:
     """Output length of one dimension: ⌊(n − k + p + s) / s⌋ with p the *total* padding.
@@ -66,25 +62,24 @@ def conv_output_size(n: int, kernel_size: int, total_padding: int = 0,
     return (n - k + p + s) // s
 
 
-def check_conv_output_shape(input_size: object, kernel_size: object, padding: object,
-                            stride: object) -> tuple[tuple[int, int], ...]:
-    """The guard of ``conv_output_shape``: each argument an int or a pair, and a kernel no
-    larger than the padded input. Returns the four pairs ``(n, k, p, s)``.
+def kernel_fits(input_size: tuple[int, int], kernel_size: tuple[int, int],
+                padding: tuple[int, int]) -> None:
+    """The kernel no larger than the padded input, input_size + 2 * padding (pairs, as the
+    rules return them).
 
-    >>> check_conv_output_shape(8, (5, 3), 1, 1)
-    ((8, 8), (5, 3), (1, 1), (1, 1))
+    >>> kernel_fits((4, 4), (9, 9), (1, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel_size (9, 9) must not exceed the padded input (input_size + 2 * padding) = (6, 6)
     """
-    n_h, n_w = _check.pair(input_size, "input_size", minimum=1)
-    k_h, k_w = _check.pair(kernel_size, "kernel_size", minimum=1)
-    p_h, p_w = _check.pair(padding, "padding", minimum=0)
-    s_h, s_w = _check.pair(stride, "stride", minimum=1)
+    (n_h, n_w), (k_h, k_w), (p_h, p_w) = input_size, kernel_size, padding
     if k_h > n_h + 2 * p_h or k_w > n_w + 2 * p_w:
         raise ValueError(f"kernel_size {(k_h, k_w)} must not exceed the padded input "
                          f"(input_size + 2 * padding) = {(n_h + 2 * p_h, n_w + 2 * p_w)}")
-    return (n_h, n_w), (k_h, k_w), (p_h, p_w), (s_h, s_w)
 
 
-@checked(check_conv_output_shape)
+@checked(kernel_fits, input_size=Pair(minimum=1), kernel_size=Pair(minimum=1), padding=Pair(minimum=0),
+         stride=Pair(minimum=1))
 def conv_output_shape(input_size: int | tuple[int, int],
                       kernel_size: int | tuple[int, int],
                       padding: int | tuple[int, int] = 0,
@@ -299,23 +294,24 @@ def mirror_pad2d(X: torch.Tensor,
 
 # --- Stride 1/2: transposed convolution (D2L exercise 7.3.6) -------------------------
 
-def check_insert_zeros(X: object, stride: object
-                       ) -> tuple[torch.Tensor, tuple[int, int]]:
-    """The guard of ``insert_zeros``: a 2-D tensor and a stride (an int or a pair,
-    each >= 1). Returns ``(X, (s_h, s_w))``.
+def zeros_within_budget(X: torch.Tensor, stride: tuple[int, int]) -> None:
+    """The spread-out input, (s_h (h − 1) + 1) × (s_w (w − 1) + 1), within the memory budget,
+    before it is allocated.
 
-    >>> check_insert_zeros(torch.ones(2, 2), (2, 3))[1]
-    (2, 3)
+    >>> zeros_within_budget(torch.ones(2, 2), (1, 10**10))
+    Traceback (most recent call last):
+    ...
+    ValueError: stride=(1, 10000000000) (a (2, 10000000001) result of torch.float32) would allocate 74.5 GiB, more than the 2 GiB one call may use (companion._check.MEMORY_BUDGET)
     """
-    X = _check.tensor(X, "X", ndim=2, floating=False)
-    s_h, s_w = _check.pair(stride, "stride", minimum=1)
-    shape = (s_h * (X.shape[0] - 1) + 1, s_w * (X.shape[1] - 1) + 1)
-    _check.within_budget(shape[0] * shape[1] * X.element_size(),
-                         f"stride={stride!r} (a {shape} result of {X.dtype})")
-    return X, (s_h, s_w)
+    _spread_within_budget(X, stride, stride[0] if stride[0] == stride[1] else stride)  # an int when it can be
 
 
-@checked(check_insert_zeros)
+def _spread_within_budget(X: torch.Tensor, stride: tuple[int, int], shown: object) -> None:
+    shape = (stride[0] * (X.shape[0] - 1) + 1, stride[1] * (X.shape[1] - 1) + 1)
+    _check.within_budget(shape[0] * shape[1] * X.element_size(), f"stride={shown!r} (a {shape} result of {X.dtype})")
+
+
+@checked(zeros_within_budget, X=Tensor(ndim=2, floating=False), stride=Pair(minimum=1))
 def insert_zeros(X: torch.Tensor, stride: int | tuple[int, int]) -> torch.Tensor:
     """Move the entries of a 2-D tensor ``stride`` apart, with zeros in between:
     (h, w) becomes (s_h (h − 1) + 1, s_w (w − 1) + 1).
@@ -332,34 +328,27 @@ def insert_zeros(X: torch.Tensor, stride: int | tuple[int, int]) -> torch.Tensor
     return Z
 
 
-def check_conv_transpose2d(X: object, K: object, stride: object, padding: object
-                           ) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int],
-                                      tuple[int, int]]:
-    """The guard of ``conv_transpose2d``: 2-D floating ``X`` and ``K`` of one dtype,
-    stride and padding as ints or pairs, a padding of at most k − 1, and a non-empty
-    output. Returns ``(X, K, (s_h, s_w), (p_h, p_w))``.
+def transpose_fits(X: torch.Tensor, K: torch.Tensor, stride: tuple[int, int],
+                   padding: tuple[int, int]) -> None:
+    """``X`` and ``K`` of one dtype and device, a padding of at most k − 1, a non-empty
+    output, and a spread-out input within the memory budget.
 
-    >>> check_conv_transpose2d(torch.ones(2, 2), torch.ones(3, 3), 2, 3)
+    >>> transpose_fits(torch.ones(2, 2), torch.ones(3, 3), (2, 2), (3, 3))
     Traceback (most recent call last):
     ...
     ValueError: padding must be at most kernel size - 1 = (2, 2), got (3, 3)
     """
-    X = _check.tensor(X, "X", ndim=2)
-    K = _check.tensor(K, "K", ndim=2)
     _check.same_dtype(X, K, "X", "K")
-    s = _check.pair(stride, "stride", minimum=1)
-    p = _check.pair(padding, "padding", minimum=0)
     most = (K.shape[0] - 1, K.shape[1] - 1)
-    if p[0] > most[0] or p[1] > most[1]:
-        raise ValueError(f"padding must be at most kernel size - 1 = {most}, got {p}")
-    size = tuple(s[d] * (X.shape[d] - 1) + K.shape[d] - 2 * p[d] for d in (0, 1))
+    if padding[0] > most[0] or padding[1] > most[1]:
+        raise ValueError(f"padding must be at most kernel size - 1 = {most}, got {padding}")
+    size = tuple(stride[d] * (X.shape[d] - 1) + K.shape[d] - 2 * padding[d] for d in (0, 1))
     if min(size) < 1:
-        raise ValueError(f"padding {p} leaves no output: s (n - 1) + k - 2p = {size}")
-    check_insert_zeros(X, s)  # the spread-out input, before it is allocated
-    return X, K, s, p
+        raise ValueError(f"padding {padding} leaves no output: s (n - 1) + k - 2p = {size}")
+    _spread_within_budget(X, stride, stride)
 
 
-@checked(check_conv_transpose2d)
+@checked(transpose_fits, X=Tensor(ndim=2), K=Tensor(ndim=2), stride=Pair(minimum=1), padding=Pair(minimum=0))
 def conv_transpose2d(X: torch.Tensor, K: torch.Tensor,
                      stride: int | tuple[int, int] = 1,
                      padding: int | tuple[int, int] = 0) -> torch.Tensor:

@@ -19,7 +19,7 @@ from companion import animation
 from companion.animation import (Animation, Playground, animate_conv1x1, animate_conv2d,
                                  animate_conv_transpose2d, animate_corr2d, animate_multi_in,
                                  animate_multi_in_out, animate_padding_modes, animate_pool2d,
-                                 check_animate_conv2d, pad_modes, playground_output_size)
+                                 dilated_kernel_fits, pad_modes, playground_output_size)
 from companion.conv import corr2d
 
 GEN = torch.Generator().manual_seed(0)
@@ -258,7 +258,8 @@ BAD = [
     (animate_conv2d, (X2, K2), {"dilation": 1.5}, TypeError, r"^dilation must be an int"),
     (animate_conv2d, (torch.ones(9, 9), torch.ones(1, 1)), {}, ValueError, r"81 frames, more than MAX_FRAMES"),
     (animate_conv2d, (X2, K2.double()), {}, TypeError, r"^X and K must have the same dtype"),
-    (check_animate_conv2d, (X2, K2, (1, 2, 3), 1, 1), {}, ValueError, r"^padding must be an int or a pair"),
+    (animate_conv2d, (X2, K2, (1, 2, 3), 1, 1), {}, ValueError, r"^padding must be an int or a pair"),
+    (dilated_kernel_fits, (X2, K2, (0, 0), (3, 3)), {}, ValueError, r"^K of shape \(2, 2\) dilated by \(3, 3\) spans"),
     (animate_padding_modes, (X2,), {"padding": 3}, ValueError, r"^padding must be at most min\(X\.shape\) - 1 = 2"),
     (animate_padding_modes, (X2,), {"padding": "1"}, TypeError, r"^padding must be an int"),
     (pad_modes, (torch.ones(2), 1), {}, ValueError, r"^X must be a 2-D tensor"),

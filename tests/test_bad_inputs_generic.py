@@ -7,6 +7,7 @@ The hand-written tables (``test_bad_inputs_<module>.py``) keep the rules worth t
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import torch
 from torch import nn
 
 import companion
-from companion import channels, conv, invariance, models, params, pooling, shapes
+from companion import _check, channels, conv, invariance, models, params, pooling, shapes
 
 G = torch.Generator().manual_seed(0)
 
@@ -47,6 +48,7 @@ VALID = [  # one valid call of each guarded function: (function, args, kwargs)
     (params.fc_params, (4, 3), {}),
     (params.conv_params, (1, 2, 3), {}),
     (params.param_bytes, (10,), {}),
+    (params.human_bytes, (1500,), {}),
     (params.fc_macs, (4, 3), {}),
     (params.conv_macs, (1, 2, 3, (4, 4)), {}),
     (params.conv2d_cost, (1, 2, 3, 8), {"padding": 1}),
@@ -133,3 +135,89 @@ def test_the_generic_battery_is_large():
     """The number of generic bad values tried (reported in issue 15's closing note)."""
     assert len(CASES) >= 200, len(CASES)
     assert companion.__all__
+
+
+# --- Bad values generated from the declared rules ------------------------------------------
+# A function declares each argument's rule (``@checked(X=Tensor(ndim=2), ...)``); each rule
+# implies values it must refuse, with which error. The message must start with the argument's
+# name. A rule whose check were loosened fails here; an argument without a rule fails below.
+
+def refused_by(rule: _check.Rule, value: object) -> list[tuple[str, object, type]]:
+    """(what, bad value, the error it must raise) for an argument ``rule`` governs."""
+    out: list[tuple[str, object, type]] = []
+    if isinstance(rule, (_check.Int, _check.Pair, _check.Ints)):
+        out += [("a bool", True, TypeError), ("a float", 2.5, TypeError), ("a str", "2", TypeError)]
+        if rule.minimum is not None and not isinstance(rule, _check.Ints):
+            out.append((f"below {rule.minimum}", rule.minimum - 1, ValueError))
+    if isinstance(rule, _check.Pair):
+        out += [("three ints", (2, 2, 2), ValueError), ("a bool inside", (2, True), TypeError), ("None", None, TypeError)]
+    if isinstance(rule, _check.Offset):
+        out += [("three ints", (1, 2, 3), ValueError), ("a str", "1, 1", TypeError), ("a bool inside", (True, 0), TypeError),
+                ("an int", 1, TypeError)]
+    if isinstance(rule, _check.Maybe):
+        out += [(what, bad, error) for what, bad, error in refused_by(rule.rule, value) if bad is not None]
+    if isinstance(rule, _check.Labels):
+        out += [("floats", torch.ones(3), TypeError), ("a matrix", torch.ones(2, 2, dtype=torch.long), ValueError),
+                ("a list", [0, 1], TypeError)]
+    if isinstance(rule, _check.Strings):
+        out += [("one string too many", ["a"] * (rule.n + 1), TypeError), ("a str", "a" * rule.n, TypeError)]
+    if isinstance(rule, _check.Device):
+        out += [("an unknown name", "gpu7", ValueError), ("an int", 0, TypeError)]
+    if isinstance(rule, _check.Ints):
+        out += [("an empty list", [], ValueError), ("a bool inside", [True], TypeError)]
+    if isinstance(rule, _check.Real):
+        out += [("NaN", float("nan"), ValueError), ("infinity", float("inf"), ValueError), ("a bool", True, TypeError)]
+    if isinstance(rule, _check.Flag):
+        out += [("0", 0, TypeError), ("1", 1, TypeError), ("a str", "yes", TypeError)]
+    if isinstance(rule, _check.OneOf):
+        out += [("another string", "neither", ValueError), ("an int", 1, TypeError)]
+    if isinstance(rule, _check.Tensor):
+        out += [("a list", value.tolist(), TypeError), ("one more dimension", value[None], ValueError),
+                ("empty", value[..., :0], ValueError)]
+        if rule.floating:
+            out.append(("int64", value.long(), TypeError))
+    if isinstance(rule, _check.DType):
+        out.append(("a str", "float32", TypeError))
+    if isinstance(rule, _check.Module):
+        out.append(("a function", lambda x: x, TypeError))
+    if isinstance(rule, _check.Function):
+        out.append(("an int", 3, TypeError))
+    return out
+
+
+def ruled_cases() -> list:
+    out = []
+    for f, args, kwargs in VALID:
+        signature = inspect.signature(f)
+        given = signature.bind(*args, **kwargs)
+        given.apply_defaults()
+        for name, rule in getattr(f, "rules", {}).items():
+            for what, bad, error in refused_by(rule, given.arguments[name]):
+                out.append(pytest.param(f, dict(given.arguments), name, bad, error,
+                                        id=f"{f.__name__}: {name} {what} ({rule})"))
+    return out
+
+
+RULED = ruled_cases()
+
+
+@pytest.mark.parametrize("f, given, name, bad, error", RULED)
+def test_a_value_the_declared_rule_refuses_is_refused_naming_the_argument(f, given, name, bad, error):
+    with pytest.raises(error) as info:
+        f(**(given | {name: bad}))
+    assert re.match(rf"{name}\b", str(info.value)), f"the message does not start with {name}: {info.value}"
+
+
+def test_every_argument_of_a_function_with_rules_is_checked():
+    """A function that declares rules checks each of its arguments, by a rule or by its guard;
+    each declared rule generates bad values above."""
+    for f, args, kwargs in VALID:
+        if not getattr(f, "rules", None):
+            continue  # still one guard for all its arguments (the test above covers it)
+        bound = inspect.signature(f).bind(*args, **kwargs)
+        bound.apply_defaults()
+        guarded = set(inspect.signature(f.guard).parameters) if f.guard else set()
+        assert set(bound.arguments) <= set(f.rules) | guarded, f"{f.__name__}: {set(bound.arguments) - set(f.rules) - guarded} unchecked"
+        for name, rule in f.rules.items():
+            assert refused_by(rule, bound.arguments[name]), f"{f.__name__}: no bad value for {name} ({rule})"
+    assert len(RULED) >= 300, len(RULED)

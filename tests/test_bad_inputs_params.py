@@ -11,11 +11,9 @@ import torch
 from torch import nn
 
 from companion import params
-from companion.params import (ConvCost, check_conv, check_conv_backward, check_conv_layer, check_conv_memory,
-                              check_cost_table, check_fc, check_param_bytes, check_pool2d_cost, conv2d_backward_macs,
-                              conv2d_cost, conv2d_memory, conv2d_ops, conv_macs, conv_params, cost_table, fc_macs,
+from companion.params import (ConvCost, conv2d_backward_macs, conv2d_cost, conv2d_memory, conv2d_ops, conv_macs, conv_params, cost_table, fc_macs,
                               fc_params, human_bytes, param_bytes, pool2d_cost)
-from tests.helpers.bad_inputs import Case, Check, count, params as cases_as_params, run, uncovered
+from tests.helpers.bad_inputs import Case, Check, checks_of, count, params as cases_as_params, run, uncovered
 
 
 @pytest.fixture
@@ -77,17 +75,17 @@ CASES = [
     Case("integer-likes", conv2d_memory, (1, 6, 5, 28), {"padding": np.int64(2), "batch_size": np.int64(256)},
          expect=plain((624, 256 * 28 * 28 * 4, 256 * 6 * 28 * 28 * 4))),
     Case("integer-likes", conv2d_backward_macs, (np.int64(10), 5, 1, 8), expect=plain(6400)),
-    Case("integer-likes", check_fc, (np.int64(2), 3), expect=(2, 3, True)),
-    Case("integer-likes", check_conv, (np.int64(2), 3, np.int64(5)), expect=(2, 3, (5, 5), True)),
-    Case("integer-likes", check_param_bytes, (np.int64(2), torch.float64), expect=(2, torch.float64)),
-    Case("integer-likes", check_pool2d_cost, (np.int64(3), 2, 8, 1, None, "max"),
+    Case("integer-likes", checks_of(fc_params), (np.int64(2), 3), expect=(2, 3, True)),
+    Case("integer-likes", checks_of(conv_params), (np.int64(2), 3, np.int64(5)), expect=(2, 3, (5, 5), True)),
+    Case("integer-likes", checks_of(param_bytes), (np.int64(2), torch.float64), expect=(2, torch.float64)),
+    Case("integer-likes", checks_of(pool2d_cost), (np.int64(3), 2, 8, 1, None, "max"),
          expect=(3, (2, 2), (8, 8), (1, 1), (2, 2), "max")),
-    Case("integer-likes", check_cost_table, ([np.int64(28)], 10, 1, 3), expect=((28,), 10, 1, 3)),
-    Case("integer-likes", check_conv_layer, (np.int64(3), 8, 5, 28), {"padding": np.int64(2)},
+    Case("integer-likes", checks_of(cost_table), ([np.int64(28)], 10, 1, 3), expect=((28,), 10, 1, 3, torch.float32)),
+    Case("integer-likes", checks_of(conv2d_cost), (np.int64(3), 8, 5, 28), {"padding": np.int64(2)},
          expect=(3, 8, (5, 5), (28, 28), (2, 2), (1, 1), True)),
-    Case("integer-likes", check_conv_memory, (1, 6, 5, 28), {"batch_size": np.int64(2)},
+    Case("integer-likes", checks_of(conv2d_memory), (1, 6, 5, 28), {"batch_size": np.int64(2)},
          expect=Check(lambda r: r[-2:] == (2, torch.float32), "batch 2, float32")),
-    Case("integer-likes", check_conv_backward, (3, 8, 3, np.int64(32)), expect=(3, 8, (3, 3), (32, 32), (0, 0), (1, 1), True)),
+    Case("integer-likes", checks_of(conv2d_backward_macs), (3, 8, 3, np.int64(32)), expect=(3, 8, (3, 3), (32, 32), (0, 0), (1, 1), True)),
     Case("integer-likes", fc_params, (True, 10), raises=TypeError, match=r"in_features must be an int, got bool"),
     Case("integer-likes", fc_params, (10, 10), {"bias": 1}, raises=TypeError, match=r"bias must be a bool, got int"),
     Case("integer-likes", conv_params, (1, np.bool_(True), 3), raises=TypeError, match=r"out_channels must be an int"),
@@ -102,7 +100,7 @@ CASES = [
     Case("messages", cost_table, ([28],), {"dtype": "float32"}, raises=TypeError,
          match=r"dtype must be a torch\.dtype \(e\.g\. torch\.float32\), got str"),
     Case("messages", cost_table, ([28, 0],), raises=ValueError, match=r"sides\[1\] must be >= 1, got 0"),
-    Case("messages", check_cost_table, ([], 10, 1, 3), raises=ValueError, match=r"sides must be a non-empty list"),
+    Case("messages", checks_of(cost_table), ([], 10, 1, 3), raises=ValueError, match=r"sides must be a non-empty list"),
     Case("messages", conv2d_cost, (1, 1, 5, 3), raises=ValueError,
          match=r"kernel_size \(5, 5\) must not exceed the padded input \(input_size \+ 2 \* padding\) = \(3, 3\)"),
     Case("messages", conv2d_cost, (1, 1, 3, 8), {"bias": "no"}, raises=TypeError, match=r"bias must be a bool, got str"),
@@ -115,13 +113,13 @@ CASES = [
     Case("messages", pool2d_cost, (6, 2, 28), {"padding": 2}, raises=ValueError, match=r"padding must be at most half"),
     Case("messages", param_bytes, (10, "float16"), raises=TypeError, match=r"dtype must be a torch\.dtype"),
     Case("messages", fc_macs, (0, 10), raises=ValueError, match=r"in_features must be >= 1, got 0"),
-    Case("messages", check_fc, (1, 1, None), raises=TypeError, match=r"bias must be a bool, got NoneType"),
-    Case("messages", check_conv, (1, 1, (3, 3, 3)), raises=ValueError, match=r"kernel_size must be an int or a pair"),
-    Case("messages", check_param_bytes, (-1, torch.float32), raises=ValueError, match=r"n_params must be >= 0, got -1"),
-    Case("messages", check_pool2d_cost, (0, 2, 8, 0, None, "max"), raises=ValueError, match=r"channels must be >= 1"),
-    Case("messages", check_conv_layer, (1, 1, 9, 4), raises=ValueError, match=r"kernel_size \(9, 9\) must not exceed"),
-    Case("messages", check_conv_memory, (1, 1, 3, 4), {"dtype": "half"}, raises=TypeError, match=r"dtype must be a torch\.dtype"),
-    Case("messages", check_conv_backward, (1, 1, 3, 4), {"input_grad": None}, raises=TypeError, match=r"input_grad must be a bool"),
+    Case("messages", checks_of(fc_params), (1, 1, None), raises=TypeError, match=r"bias must be a bool, got NoneType"),
+    Case("messages", checks_of(conv_params), (1, 1, (3, 3, 3)), raises=ValueError, match=r"kernel_size must be an int or a pair"),
+    Case("messages", checks_of(param_bytes), (-1, torch.float32), raises=ValueError, match=r"n_params must be >= 0, got -1"),
+    Case("messages", checks_of(pool2d_cost), (0, 2, 8, 0, None, "max"), raises=ValueError, match=r"channels must be >= 1"),
+    Case("messages", checks_of(conv2d_cost), (1, 1, 9, 4), raises=ValueError, match=r"kernel_size \(9, 9\) must not exceed"),
+    Case("messages", checks_of(conv2d_memory), (1, 1, 3, 4), {"dtype": "half"}, raises=TypeError, match=r"dtype must be a torch\.dtype"),
+    Case("messages", checks_of(conv2d_backward_macs), (1, 1, 3, 4), {"input_grad": None}, raises=TypeError, match=r"input_grad must be a bool"),
 
     # ... and what the guards let through is computed right (against the layers PyTorch builds)
     Case("messages", conv2d_cost, (3, 8, (5, 3), (32, 30)), {"padding": (2, 1), "stride": 2},

@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 
 from companion import pooling
-from companion.pooling import check_pool2d, pool2d, pool2d_multi
-from tests.helpers.bad_inputs import Case, Check, count, params, run, uncovered
+from companion.pooling import pool2d, pool2d_multi
+from tests.helpers.bad_inputs import Case, Check, checks_of, count, params, run, uncovered
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ CASES = [
                r"3,725\.3 GiB, more than the 2 GiB .*MEMORY_BUDGET"),
     Case("sizes", pool2d_multi, (torch.ones(3, 2, 2), (2**16, 2**15)), {"padding": (2**15, 2**14), "mode": "avg"},
          raises=ValueError, match=r"padding=\(32768, 16384\) pads X .*would allocate"),
-    Case("sizes", check_pool2d, (torch.ones(2, 2), 10**6, "max", 5 * 10**5, None), raises=ValueError,
+    Case("sizes", checks_of(pool2d), (torch.ones(2, 2), 10**6, "max", 5 * 10**5, None), raises=ValueError,
          match=r"would allocate"),
     Case("sizes", pool2d, (torch.ones(2, 2), 200), {"padding": 99, "mode": "avg"},
          expect=Check(lambda r: r.shape == (1, 1) and torch.allclose(r, torch.tensor([[4 / 40000]])), "4 / 200²")),
@@ -53,8 +53,8 @@ CASES = [
     Case("integer-likes", pool2d, (X, (np.int32(3), np.int64(2))), {"padding": np.int64(1), "stride": np.uint8(1)},
          expect=like(maxpool(X[None], (3, 2), 1, 1)[0])),
     Case("integer-likes", pool2d_multi, (X3, np.array([2, 3])), {"mode": "avg"}, expect=like(avgpool(X3, (2, 3)))),
-    Case("integer-likes", check_pool2d, (X, np.int64(2), "max", 0, None),
-         expect=Check(lambda r: r[1:] == ((2, 2), (0, 0), (2, 2)), "window, padding, stride")),
+    Case("integer-likes", checks_of(pool2d), (X, np.int64(2), "max", 0, None),
+         expect=Check(lambda r: r[1:] == ((2, 2), "max", (0, 0), (2, 2)), "window, mode, padding, stride")),
     Case("integer-likes", pool2d, (X, True), raises=TypeError, match=r"pool_size must be an int, got bool"),
     Case("integer-likes", pool2d, (X, 2), {"stride": (1, True)}, raises=TypeError, match=r"stride\[1\] must be an int, got bool"),
     Case("integer-likes", pool2d_multi, (X3, 2.0), raises=TypeError, match=r"pool_size must be an int, got float"),
@@ -72,8 +72,8 @@ CASES = [
     Case("messages", pool2d, (X.long(), 2), raises=TypeError, match=r"X must have a floating-point dtype"),
     Case("messages", pool2d_multi, (X, 2), raises=ValueError, match=r"X must be a 3-D tensor, got shape \(5, 6\)"),
     Case("messages", pool2d_multi, (torch.zeros(0, 4, 4), 2), raises=ValueError, match=r"X must not be empty"),
-    Case("messages", check_pool2d, (X, 0, "max", 0, None), raises=ValueError, match=r"pool_size must be >= 1, got 0"),
-    Case("messages", pooling.window, (2, 2, None, (4, 4)), raises=ValueError,
+    Case("messages", checks_of(pool2d), (X, 0, "max", 0, None), raises=ValueError, match=r"pool_size must be >= 1, got 0"),
+    Case("messages", pooling.pool_window, ((2, 2), (2, 2), None, (4, 4)), raises=ValueError,
          match=r"padding must be at most half the window \(pool_size // 2 = \(1, 1\)\), got \(2, 2\)"),
 
     # ... and what the guards let through is computed right

@@ -12,10 +12,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from companion import shapes
-from companion.shapes import (check_comp_conv2d, check_conv_output_shape, check_conv_output_size, check_conv_transpose2d,
-                              check_insert_zeros, check_mirror_pad2d, check_one_map, check_pad2d, comp_conv2d,
+from companion.shapes import (check_comp_conv2d, check_mirror_pad2d, check_one_map, check_pad2d, comp_conv2d,
                               conv_output_shape, conv_output_size, conv_transpose2d, insert_zeros, mirror_pad2d, pad2d)
-from tests.helpers.bad_inputs import Case, Check, count, params, run, uncovered
+from tests.helpers.bad_inputs import Case, Check, checks_of, count, params, run, uncovered
 
 
 @pytest.fixture
@@ -90,7 +89,7 @@ CASES = [
     Case("sizes", pad2d, (U8, (1000, 0)), expect=same_shape((2002, 2))),
     Case("sizes", insert_zeros, (F2, 10**5), raises=ValueError,
          match=r"stride=100000 \(a \(100001, 100001\) result of torch\.float32\) would allocate 37\.3 GiB"),
-    Case("sizes", check_insert_zeros, (F2, (1, 10**10)), raises=ValueError, match=r"stride=\(1, 10000000000\) .*would allocate"),
+    Case("sizes", insert_zeros, (F2, (1, 10**10)), raises=ValueError, match=r"stride=\(1, 10000000000\) .*would allocate"),
     Case("sizes", conv_transpose2d, (F2, K22), {"stride": 10**5}, raises=ValueError, match=r"stride=\(100000, 100000\) .*would allocate"),
     Case("sizes", mirror_pad2d, (torch.ones(1, 10**5), (0, 10**5 - 1)), expect=same_shape((1, 3 * 10**5 - 2))),
     Case("sizes", conv_output_size, (10**30, 3, 0, 10**10), expect=10**20),
@@ -100,8 +99,8 @@ CASES = [
     Case("integer-likes", conv_output_size, (8, 3), {"total_padding": np.uint8(2), "stride": np.int64(2)}, expect=4),
     Case("integer-likes", conv_output_shape, (np.int64(8), (np.int64(5), 3)), {"padding": np.int64(1)}, expect=(6, 8)),
     Case("integer-likes", conv_output_shape, (np.array([8, 6]), np.array([3, 3])), expect=(6, 4)),
-    Case("integer-likes", check_conv_output_size, (np.int64(8), 3, 2, 1), expect=(8, 3, 2, 1)),
-    Case("integer-likes", check_conv_output_shape, (8, np.int16(3), 0, 1), expect=((8, 8), (3, 3), (0, 0), (1, 1))),
+    Case("integer-likes", checks_of(conv_output_size), (np.int64(8), 3, 2, 1), expect=(8, 3, 2, 1)),
+    Case("integer-likes", checks_of(conv_output_shape), (8, np.int16(3), 0, 1), expect=((8, 8), (3, 3), (0, 0), (1, 1))),
     Case("integer-likes", pad2d, (F2, np.int64(1)), expect=padded(F2, 0.0, 1, 1, 1, 1)),
     Case("integer-likes", pad2d, (F2, (np.int64(1), np.int32(0), 0, np.uint8(2))), expect=padded(F2, 0.0, 1, 0, 0, 2)),
     Case("integer-likes", comp_conv2d, (conv(3, padding=np.int64(1)), torch.ones(5, 5)), expect=same_shape((5, 5))),
@@ -110,10 +109,10 @@ CASES = [
          match=r"stride\[1\] must be an int, got bool"),
     Case("integer-likes", pad2d, (F2, np.bool_(True)), raises=TypeError, match=r"padding must be an int"),
     Case("integer-likes", insert_zeros, (K22, np.int64(2)), expect=torch.tensor([[0., 0., 1.], [0., 0., 0.], [2., 0., 3.]])),
-    Case("integer-likes", check_insert_zeros, (K22, np.array([2, 3])), expect=Check(lambda r: r[1] == (2, 3), "stride (2, 3)")),
+    Case("integer-likes", checks_of(insert_zeros), (K22, np.array([2, 3])), expect=Check(lambda r: r[1] == (2, 3), "stride (2, 3)")),
     Case("integer-likes", conv_transpose2d, (A23, K22), {"stride": np.int64(2), "padding": np.int32(1)},
          expect=transposed(A23, K22, 2, 1)),
-    Case("integer-likes", check_conv_transpose2d, (A23, K22, np.int64(1), np.int64(0)),
+    Case("integer-likes", checks_of(conv_transpose2d), (A23, K22, np.int64(1), np.int64(0)),
          expect=Check(lambda r: r[2:] == ((1, 1), (0, 0)), "stride and padding")),
     Case("integer-likes", mirror_pad2d, (A23, (np.int64(1), np.int64(2))), expect=reflected(A23, 1, 1, 2, 2)),
     Case("integer-likes", check_mirror_pad2d, (A23, np.int64(1), "reflect"), expect=Check(lambda r: r[1:] == ((1, 1, 1, 1), "reflect"),

@@ -153,7 +153,7 @@ DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 class NoDocstrings(ast.NodeTransformer):
     """Set docstrings aside: a page may shorten or translate them. Set decorators aside too: the
-    package's guards sit there (``@checked(check_corr2d)``), beside the algorithm, and a page
+    package's checks sit there (``@checked(kernel_inside, **CORR2D)``), beside the algorithm, and a page
     shows the algorithm alone. (Comments never reach the AST.)"""
 
     def visit(self, node):
@@ -191,6 +191,14 @@ def shown_lines(node: ast.AST) -> int:
     return node.end_lineno - node.lineno + 1 - len(docstring_lines(node))
 
 
+def is_check(name: str) -> bool:
+    """Whether ``name`` is one of the package's argument checks: a guard of a public function
+    (``kernel_inside``), a rule (``Tensor``, ``Pair``) or a ``check_*`` function."""
+    guards = {getattr(getattr(f, "guard", None), "__name__", None) for m in public_modules() for f in vars(m).values()}
+    return name.startswith("check_") or name in guards or name in {"checked", "Rule"} or (
+        isinstance(getattr(companion._check, name, None), type) and issubclass(getattr(companion._check, name), companion._check.Rule))
+
+
 def public_modules() -> list:
     return [importlib.import_module(f"companion.{m.name}") for m in pkgutil.iter_modules(companion.__path__)
             if not m.name.startswith("_") and m.name != "bench"]
@@ -221,12 +229,13 @@ def test_comparison_sees_real_differences_and_only_those():
     assert translated != ours and same_definition(translated, ours)
     reformatted = ours.replace("h, w = K.shape", "h, w = (\n        K.shape\n    )")
     assert same_definition(reformatted, ours)
-    assert same_definition(ours.replace("@checked(check_corr2d)\n", ""), ours)  # the guard aside
+    assert "@checked(kernel_inside, **CORR2D)\n" in ours
+    assert same_definition(ours.replace("@checked(kernel_inside, **CORR2D)\n", ""), ours)  # the checks aside
     for a, b in [("(X[i:i + h, j:j + w] * K).sum()", "(X[i:i + h, j:j + w] * K).mean()"),
                  ("X.shape[0] - h + 1", "X.shape[0] - h"),
                  ("h, w = K.shape", "w, h = K.shape"),
                  ("for j in range(Y.shape[1])", "for j in range(Y.shape[0])"),
-                 ("    h, w = K.shape\n", "    h, w = K.shape\n    X, K = check_corr2d(X, K)\n")]:
+                 ("    h, w = K.shape\n", "    h, w = K.shape\n    kernel_inside(X, K)\n")]:
         assert a in ours
         assert not same_definition(ours.replace(a, b, 1), ours), f"{a!r} -> {b!r} went unnoticed"
     init = inspect.getsource(companion.models.LeNet)
@@ -258,7 +267,7 @@ def test_each_page_shows_what_it_teaches_as_editable_code(page, edition):
         assert shown_lines(node) <= MAX_DEFINITION_LINES, (
             f"{path.relative_to(BOOK)}, code cell {n}: {name} takes {shown_lines(node)} lines without its "
             f"docstring (at most {MAX_DEFINITION_LINES})")
-        assert not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id.startswith("check_")
+        assert not any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and is_check(n.func.id)
                        for n in ast.walk(node)), (
             f"{path.relative_to(BOOK)}, code cell {n}: {name} calls an argument check; the package's guard "
             f"sits beside its definition (@checked), and the page shows the algorithm alone")
@@ -295,7 +304,7 @@ def test_pages_import_each_name_from_the_module_that_holds_it(path):
             continue  # a module: its guarded functions, e.g. channels.corr2d_multi_in refusing bad input
         assert module != "companion", f"{where}: import {name} from its module (companion.<module>), not the package"
         assert not name.startswith("_"), f"{where}: {name} is private to {module}"
-        assert not name.startswith("check_"), (
+        assert not is_check(name), (
             f"{where}: {name} is an argument check; a page shows the algorithm, not the package's guards")
         held = getattr(importlib.import_module(module), name)
         home = getattr(held, "__module__", module)

@@ -198,7 +198,21 @@ def covers(target: Callable) -> Callable:
     return mark
 
 
+def checks_of(f: Callable) -> Callable:
+    """``f``'s argument checks alone (``f.accept``): what they accepted, as a tuple in ``f``'s
+    parameter order."""
+    @covers(f)
+    def accepted(*args: Any, **kwargs: Any) -> tuple:
+        return tuple(f.accept(*args, **kwargs).values())
+    accepted.__qualname__ = f"{f.__name__}.accept"
+    return accepted
+
+
 def uncovered(module, cases: Iterable[Case]) -> set[str]:
-    """Public names of ``module`` that no case calls (directly or through a ``covers`` wrapper)."""
-    called = {id(f) for c in cases for f in (c.call, getattr(c.call, "covers", None)) if f is not None}
-    return {name for name, obj in public(module).items() if id(obj) not in called}
+    """Public names of ``module`` that no case calls (directly or through a ``covers`` wrapper).
+    A guard (``@checked(guard, ...)``) is called by every call of a function (or a class's
+    ``__init__``) it guards."""
+    called = [f for c in cases for f in (c.call, getattr(c.call, "covers", None)) if f is not None]
+    guards = [getattr(g, "guard", None) for f in called for g in (f, getattr(f, "__init__", None))]
+    ids = {id(f) for f in called + guards if f is not None}
+    return {name for name, obj in public(module).items() if id(obj) not in ids}
