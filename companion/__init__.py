@@ -2,8 +2,8 @@
 
 The names the pages use are importable from here (``companion.corr2d``); the pages
 themselves import each from the module that holds it (``from companion.conv import
-corr2d``), so that the reader learns where it lives. The guards (``check_…``) and the
-figures (``companion.diagrams``, ``companion.charts``) stay in their modules.
+corr2d``), so that the reader learns where it lives. The argument checks (rules and
+guards) and the figures (``companion.diagrams``, ``companion.charts``) stay in their modules.
 """
 from .conv import Conv2D, conv2d_flip, corr2d, corr2d_fast
 from .channels import corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1

@@ -1,9 +1,10 @@
 """Argument checks shared by the public functions: fail fast, name the argument.
 
 Each check returns the value it accepted (converted where that helps, e.g. ``pair``). A
-public function's guard ``check_<name>`` is built from them and sits beside the definition,
-not inside it: ``@checked(check_corr2d)`` runs the guard on the arguments before the body, so
-the body is the algorithm alone.
+public function declares one rule per argument beside its definition, not inside it:
+``@checked(kernel_inside, X=Tensor(ndim=2), K=Tensor(ndim=2))`` checks ``X`` and ``K`` (the
+rules ``Tensor``, ``Int``, ``Pair``, ... wrap the checks below), then runs the guard
+``kernel_inside`` on what spans both, before the body; so the body is the algorithm alone.
 
 Memory budget: one call allocates at most ``MEMORY_BUDGET`` bytes (2 GiB). A call that would
 allocate more (a huge kernel, padding, image or confusion matrix, a LeNet of 10⁵ channels, a
@@ -19,6 +20,7 @@ import functools
 import inspect
 import math
 import numbers
+import os
 import sys
 from typing import Any, Callable, Iterable, Iterator
 
@@ -39,7 +41,8 @@ def checked(guard: Callable[..., Any] | None = None, /, **rules: Rule) -> Callab
     program can read (``fn.rules``, the API page, the generated bad values of the tests). The
     optional ``guard`` states what no single rule can, across arguments (``kernel_fits``): it
     takes some of the function's parameters by name, as the rules accepted them, and returns
-    ``None`` or those parameters converted, in its own order (one value, else a tuple).
+    ``None``, the parameters it converts by name (a dict), or all its parameters converted, in
+    its own order (one value, else a tuple).
     A call made by the package's own code inside a checked call takes the unchecked path:
     its arguments were checked (and converted) once, at the boundary. ``fn.accept(...)``
     runs the checks alone and returns the accepted arguments by name.
@@ -68,7 +71,9 @@ def checked(guard: Callable[..., Any] | None = None, /, **rules: Rule) -> Callab
             for p in ruled:
                 bound.arguments[p] = rules[p](bound.arguments[p], p)
             values = guard(**{p: bound.arguments[p] for p in mine}) if guard else None
-            if values is not None:
+            if isinstance(values, dict):
+                bound.arguments.update(values)
+            elif values is not None:
                 bound.arguments.update(zip(mine, (values,) if len(mine) == 1 else values))
             return bound
 
@@ -129,6 +134,19 @@ class Pair(Rule):
 
 
 @dataclasses.dataclass(frozen=True)
+class Padding(Rule):
+    """An int, a pair (rows, columns) or 4 ints (top, bottom, left, right), each >= 0:
+    returned as 4 ints (top, bottom, left, right)."""
+    def __call__(self, x: object, name: str) -> tuple[int, int, int, int]:
+        if is_sequence(x) and len(x) == 4:
+            return ints(x, name, 4, minimum=0)
+        p_h, p_w = pair(x, name, minimum=0)
+        return p_h, p_h, p_w, p_w
+
+    def __str__(self) -> str: return "an int, a pair or 4 ints (top, bottom, left, right), each >= 0"
+
+
+@dataclasses.dataclass(frozen=True)
 class Offset(Rule):
     """A pair of ints (down, right), negative for up and left."""
     def __call__(self, x: object, name: str) -> tuple[int, int]:
@@ -170,6 +188,17 @@ class Real(Rule):
         bounds = ([f">= {self.minimum}"] if self.minimum is not None else []) + (
             [f"> {self.above}"] if self.above is not None else [])
         return " ".join(["a finite number"] + bounds)
+
+
+@dataclasses.dataclass(frozen=True)
+class Number(Rule):
+    """A real number (a Python or NumPy int or float, not a bool); infinity and NaN included."""
+    def __call__(self, x: object, name: str) -> numbers.Real:
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+            raise TypeError(f"{name} must be a number, got {type(x).__name__}")
+        return x
+
+    def __str__(self) -> str: return "a number (not a bool)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -235,6 +264,51 @@ class Device(Rule):
     """A ``torch.device`` or a str such as 'cpu' or 'cuda:1' that this machine has."""
     def __call__(self, x: object, name: str) -> torch.device: return device(x, name)
     def __str__(self) -> str: return "a torch.device or a str such as 'cpu' or 'cuda:1', available here"
+
+
+@dataclasses.dataclass(frozen=True)
+class Folder(Rule):
+    """A folder path (a str or ``os.PathLike``) or None, ``""`` counting as None; with ``flags``,
+    True and False too. Accepted as given: a message quotes what the user passed."""
+    flags: bool = False
+
+    def __call__(self, x: object, name: str) -> object:
+        if x is None or (self.flags and isinstance(x, bool)):
+            return x
+        text = os.fspath(x) if isinstance(x, (str, os.PathLike)) else None
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be {self}, got {type(x).__name__}")
+        if "\0" in text:
+            raise ValueError(f"{name} must not contain a NUL character, got {text!r}")
+        return x
+
+    def __str__(self) -> str:
+        return "a folder path (str or os.PathLike) or " + ("None, True or False" if self.flags else "None")
+
+
+@dataclasses.dataclass(frozen=True)
+class Generator(Rule):
+    """A ``torch.Generator``."""
+    def __call__(self, x: object, name: str) -> torch.Generator:
+        if not isinstance(x, torch.Generator):
+            raise TypeError(f"{name} must be {self}, got {type(x).__name__}")
+        return x
+
+    def __str__(self) -> str: return "a torch.Generator"
+
+
+@dataclasses.dataclass(frozen=True)
+class Seed(Int):
+    """An int in [0, 2**64): a seed for ``torch.Generator.manual_seed``."""
+    minimum: int = 0
+
+    def __call__(self, x: object, name: str) -> int:
+        seed = super().__call__(x, name)
+        if seed >= 2**64:
+            raise ValueError(f"{name} must be < 2**64 (a torch.Generator seed), got {seed}")
+        return seed
+
+    def __str__(self) -> str: return "an int >= 0 and < 2**64 (a torch.Generator seed)"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -19,7 +19,7 @@ import json
 import torch
 
 from . import _check
-from ._check import Pair, Tensor, checked
+from ._check import Int, OneOf, Pair, Tensor, checked
 from .channels import corr2d_multi_in, corr2d_multi_in_out, corr2d_multi_in_out_1x1
 from .conv import corr2d
 from .pooling import pool2d
@@ -78,6 +78,18 @@ def _sum(xs: list[float], ks: list[float]) -> str:
     return " + ".join(f"{_factor(x)}×{_factor(k)}" for x, k in zip(xs, ks))
 
 
+def _frame_exists(self: Animation, frame: int) -> None:
+    """``frame`` is one of the animation's frames: below their number.
+
+    >>> animate_corr2d(torch.arange(9.).reshape(3, 3), torch.ones(2, 2)).values_at(4)
+    Traceback (most recent call last):
+    ...
+    ValueError: frame must be < 4, got 4
+    """
+    if frame >= len(self.frames):
+        raise ValueError(f"frame must be < {len(self.frames)}, got {frame}")
+
+
 class Animation:
     """Frames of a sliding window over matrices drawn cell by cell.
 
@@ -100,6 +112,7 @@ class Animation:
     def __repr__(self) -> str:
         return f"<Animation {self.kind}: {len(self.frames)} frames>"
 
+    @checked(_frame_exists, frame=Int(minimum=0))
     def values_at(self, frame: int) -> list[list[list[str]]]:
         """Every matrix's cells as the reader sees them at ``frame``.
 
@@ -107,9 +120,6 @@ class Animation:
         >>> a.values_at(1)[2]
         [['8', '12'], ['', '']]
         """
-        frame = _check.integer(frame, "frame", minimum=0)
-        if frame >= len(self.frames):
-            raise ValueError(f"frame must be < {len(self.frames)}, got {frame}")
         values = [[list(row) for row in m["values"]] for m in self.matrices]
         for f in self.frames[:frame + 1]:
             for m, r, c, text in f["set"]:
@@ -200,17 +210,17 @@ def _frame(box: list, mark: list, set_: list, text: str) -> dict:
     return {"box": box, "mark": mark, "set": set_, "text": text}
 
 
-def _check_common(lang: object, alt: object, *matrices: tuple[str, torch.Tensor]) -> str:
-    """``lang`` one of ``LANGS``, ``alt`` a non-empty str, each drawn matrix at most
-    ``MAX_SIDE`` on a side. Returns ``lang``."""
+def _check_common(lang: object, alt: object, *matrices: tuple[str, tuple[int, ...]]) -> str:
+    """``lang`` one of ``LANGS``, ``alt`` a non-empty str, each drawn matrix (name, shape) at
+    most ``MAX_SIDE`` on a side, checked before it is computed. Returns ``lang``."""
     _check.one_of(lang, "lang", LANGS)
     if not isinstance(alt, str):
         raise TypeError(f"alt must be a str (the text a screen reader says), got {type(alt).__name__}")
     if not alt.strip():
         raise ValueError("alt must describe the animation for a screen reader, got an empty str")
-    for name, M in matrices:
-        if max(M.shape[-2:]) > MAX_SIDE:
-            raise ValueError(f"{name} of shape {tuple(M.shape)} is too large to animate: at most "
+    for name, shape in matrices:
+        if max(shape[-2:]) > MAX_SIDE:
+            raise ValueError(f"{name} of shape {tuple(shape)} is too large to animate: at most "
                              f"{MAX_SIDE} rows and columns (companion.animation.MAX_SIDE)")
     return lang
 
@@ -241,6 +251,7 @@ def _slide(X: torch.Tensor, K: torch.Tensor, Y: torch.Tensor, src: int, dst: int
     return frames
 
 
+@checked(corr2d.guard, **corr2d.rules)
 def animate_corr2d(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
                    alt: str = "A window slides over the input; each step writes one output "
                               "cell and its multiply-add.") -> Animation:
@@ -250,8 +261,7 @@ def animate_corr2d(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     >>> animate_corr2d(torch.arange(9.).reshape(3, 3), torch.ones(2, 2)).frames[3]["text"]
     'Y[1, 1] = 4×1 + 5×1 + 7×1 + 8×1 = 24'
     """
-    X, K = corr2d.accept(X, K).values()
-    lang = _check_common(lang, alt, ("X", X), ("K", K))
+    lang = _check_common(lang, alt, ("X", X.shape), ("K", K.shape))
     Y = corr2d(X, K)
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
     w = WORDS[lang]
@@ -294,8 +304,8 @@ def animate_conv2d(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[int, i
     ('Y[0, 0] = 0×1 + 0×1 + 0×1 + 0×1 = 0', 4)
     """
     p, s, d = padding, stride, dilation
+    lang = _check_common(lang, alt, ("X padded", (X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1])), ("K", K.shape))
     Xp = pad2d(X, p)
-    lang = _check_common(lang, alt, ("X padded", Xp), ("K", K))
     full = corr2d(Xp, insert_zeros(K, d))     # every window, the kernel spread d apart
     Y = full[::s[0], ::s[1]]                  # keep every s-th one
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
@@ -307,6 +317,23 @@ def animate_conv2d(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[int, i
     return Animation(panels, _slide(Xp, K, Y, 0, 2, s, d), alt, lang, "conv2d")
 
 
+def _reflect_fits(X: torch.Tensor, padding: int) -> None:
+    """A ``padding`` that reflect can mirror (at most ``min(X.shape) - 1``), and padded copies of
+    ``X`` within the memory budget.
+
+    >>> pad_modes(torch.ones(2, 3), 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be at most min(X.shape) - 1 = 1 for reflect, got 2
+    """
+    if padding > min(X.shape) - 1:
+        raise ValueError(f"padding must be at most min(X.shape) - 1 = {min(X.shape) - 1} for "
+                         f"reflect, got {padding}")
+    shape = (X.shape[0] + 2 * padding, X.shape[1] + 2 * padding)
+    _check.within_budget(shape[0] * shape[1] * X.element_size(), f"padding={padding!r} (a {shape} result of {X.dtype})")
+
+
+@checked(_reflect_fits, X=Tensor(ndim=2), padding=Int(minimum=0))
 def pad_modes(X: torch.Tensor, padding: int) -> dict[str, torch.Tensor]:
     """``X`` padded by ``padding`` on every side in each of ``nn.Conv2d``'s padding modes:
     ``pad2d`` for zeros, ``mirror_pad2d`` for reflect; replicate clamps the index to the
@@ -318,11 +345,7 @@ def pad_modes(X: torch.Tensor, padding: int) -> dict[str, torch.Tensor]:
             [4., 3., 4., 3.],
             [2., 1., 2., 1.]])
     """
-    X = _check.tensor(X, "X", ndim=2)
-    p = _check.integer(padding, "padding", minimum=0)
-    if p > min(X.shape) - 1:
-        raise ValueError(f"padding must be at most min(X.shape) - 1 = {min(X.shape) - 1} for "
-                         f"reflect, got {p}")
+    p = padding
     h, w = X.shape
     rows, cols = torch.arange(-p, h + p), torch.arange(-p, w + p)
     return {"zeros": pad2d(X, p), "reflect": mirror_pad2d(X, p, mode="reflect"),
@@ -330,6 +353,7 @@ def pad_modes(X: torch.Tensor, padding: int) -> dict[str, torch.Tensor]:
             "circular": X[rows % h][:, cols % w]}
 
 
+@checked(_reflect_fits, X=Tensor(ndim=2), padding=Int(minimum=0))
 def animate_padding_modes(X: torch.Tensor, padding: int = 1, lang: str = "en",
                           alt: str = "The same input padded in each padding mode in turn.") -> Animation:
     """The four padding modes of ``nn.Conv2d`` (zeros, reflect, replicate, circular), one
@@ -339,10 +363,9 @@ def animate_padding_modes(X: torch.Tensor, padding: int = 1, lang: str = "en",
     >>> a.values_at(1)[0][0]
     ['5', '4', '5', '6', '5']
     """
-    X = _check.tensor(X, "X", ndim=2)
-    padded = pad_modes(X, padding)
-    lang = _check_common(lang, alt, ("X padded", padded["zeros"]))
     p = padding
+    lang = _check_common(lang, alt, ("X padded", (X.shape[0] + 2 * p, X.shape[1] + 2 * p)))
+    padded = pad_modes(X, p)
     w = WORDS[lang]
     shape = padded["zeros"].shape
     is_pad = torch.ones(shape, dtype=torch.bool)
@@ -360,6 +383,7 @@ def animate_padding_modes(X: torch.Tensor, padding: int = 1, lang: str = "en",
     return Animation([(w["padded"], [panel])], frames, alt, lang, "padding_modes")
 
 
+@checked(conv_transpose2d.guard, **conv_transpose2d.rules)
 def animate_conv_transpose2d(X: torch.Tensor, K: torch.Tensor, stride: int | tuple[int, int] = 1,
                              padding: int | tuple[int, int] = 0, lang: str = "en",
                              alt: str = "Zeros are inserted between the input's entries; the "
@@ -372,12 +396,13 @@ def animate_conv_transpose2d(X: torch.Tensor, K: torch.Tensor, stride: int | tup
     >>> animate_conv_transpose2d(X, X, stride=2).frames[5]["text"]
     'Y[1, 1] = 0×3 + 0×2 + 0×1 + 0×0 = 0'
     """
-    X, K, s, p = conv_transpose2d.accept(X, K, stride, padding).values()
+    s, p = stride, padding
     k_h, k_w = K.shape
     q = (k_h - 1 - p[0], k_w - 1 - p[1])
+    z = tuple(s[a] * (X.shape[a] - 1) + 1 + 2 * q[a] for a in (0, 1))  # the shape of Z below
+    lang = _check_common(lang, alt, ("X with zeros inserted and padded", z), ("K", K.shape))
     spread = insert_zeros(X, s)
     Z = pad2d(spread, q)
-    lang = _check_common(lang, alt, ("X with zeros inserted and padded", Z), ("K", K))
     Y = conv_transpose2d(X, K, s, p)
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
     is_pad = torch.ones_like(Z, dtype=torch.bool)
@@ -400,6 +425,7 @@ def animate_conv_transpose2d(X: torch.Tensor, K: torch.Tensor, stride: int | tup
     return Animation(panels, frames, alt, lang, "conv_transpose2d")
 
 
+@checked(corr2d_multi_in.guard, **corr2d_multi_in.rules)
 def animate_multi_in(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
                      alt: str = "The window moves over every input channel at once; the "
                                 "channels' sums are added into one output.") -> Animation:
@@ -410,8 +436,7 @@ def animate_multi_in(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     >>> animate_multi_in(X, torch.ones(2, 2, 2)).frames[0]["text"]
     'Y[0, 0] = (1×1 + 1×1 + 1×1 + 1×1) + (1×1 + 1×1 + 1×1 + 1×1) = 8'
     """
-    X, K = corr2d_multi_in.accept(X, K).values()
-    lang = _check_common(lang, alt, ("X", X), ("K", K))
+    lang = _check_common(lang, alt, ("X", X.shape), ("K", K.shape))
     Y = corr2d_multi_in(X, K)
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
     c_i, (k_h, k_w) = X.shape[0], K.shape[1:]
@@ -430,6 +455,7 @@ def animate_multi_in(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     return Animation(panels, frames, alt, lang, "multi_in")
 
 
+@checked(corr2d_multi_in_out.guard, **corr2d_multi_in_out.rules)
 def animate_multi_in_out(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
                          alt: str = "Each output channel has its own kernel over all input "
                                     "channels; the window fills one output channel after "
@@ -441,8 +467,7 @@ def animate_multi_in_out(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     >>> len(a.frames), a.frames[-1]["text"][:10]
     (12, 'Y[2, 1, 1]')
     """
-    X, K = corr2d_multi_in_out.accept(X, K).values()
-    lang = _check_common(lang, alt, ("X", X), ("K", K))
+    lang = _check_common(lang, alt, ("X", X.shape), ("K", K.shape))
     Y = corr2d_multi_in_out(X, K)
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
     c_o, c_i, k_h, k_w = K.shape
@@ -466,6 +491,7 @@ def animate_multi_in_out(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     return Animation(panels, frames, alt, lang, "multi_in_out")
 
 
+@checked(corr2d_multi_in_out_1x1.guard, **corr2d_multi_in_out_1x1.rules)
 def animate_conv1x1(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
                     alt: str = "A 1×1 kernel reads one pixel's channels at a time and "
                                "writes every output channel of that pixel.") -> Animation:
@@ -476,8 +502,7 @@ def animate_conv1x1(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     >>> a.frames[1]["text"].splitlines()[0]
     'Y[0, 0, 1] = 1×1 + 5×1 = 6'
     """
-    X, K = corr2d_multi_in_out_1x1.accept(X, K).values()
-    lang = _check_common(lang, alt, ("X", X), ("K", K))
+    lang = _check_common(lang, alt, ("X", X.shape), ("K", K.shape))
     Y = corr2d_multi_in_out_1x1(X, K)
     c_i, h, w_ = X.shape
     c_o = K.shape[0]
@@ -498,6 +523,7 @@ def animate_conv1x1(X: torch.Tensor, K: torch.Tensor, lang: str = "en",
     return Animation(panels, frames, alt, lang, "conv1x1")
 
 
+@checked(pool2d.guard, **pool2d.rules)
 def animate_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
                    padding: int | tuple[int, int] = 0,
                    stride: int | tuple[int, int] | None = None, lang: str = "en",
@@ -510,10 +536,10 @@ def animate_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str 
     >>> a.frames[0]["text"]
     'Y[0, 0] = max(−∞, −∞, −∞, 0) = 0'
     """
-    X, (k_h, k_w), _, p, s = pool2d.accept(X, pool_size, mode, padding, stride).values()
+    (k_h, k_w), p, s = pool_size, padding, stride
+    lang = _check_common(lang, alt, ("X padded", (X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1])))
     fill = float("-inf") if mode == "max" else 0.0
     Xp = pad2d(X, p, value=fill)
-    lang = _check_common(lang, alt, ("X padded", Xp))
     Y = pool2d(X, pool_size, mode, padding, stride)
     _check_frames(Y.numel(), f"an output of shape {tuple(Y.shape)}")
     is_pad = torch.ones_like(Xp, dtype=torch.bool)
@@ -567,8 +593,9 @@ class Playground:
     FIELDS = (("size", 7, 1, 32), ("kernel", 3, 1, 9), ("padding", 1, 0, 8),
               ("stride", 2, 0, 8), ("dilation", 1, 1, 4))
 
+    @checked(lang=OneOf(LANGS))
     def __init__(self, lang: str = "en"):
-        self.lang = _check.one_of(lang, "lang", LANGS)
+        self.lang = lang
 
     def __repr__(self) -> str:
         return "<Playground: output size of nn.Conv2d>"

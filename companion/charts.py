@@ -22,6 +22,7 @@ from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
 from . import _check
+from ._check import Flag, Int, Maybe, Pair, Real, Strings, Tensor, checked
 
 KOREAN_FONT = "NanumGothic"
 _SYSTEM_FONT_DIRS = [Path("/usr/share/fonts/truetype/nanum"), Path("/usr/share/fonts/nanum")]
@@ -73,13 +74,15 @@ def subplots(*args: object, **kwargs: object) -> tuple:
 
 # --- Lines and images ----------------------------------------------------------------------
 
-def plot_lines(x: list[float], series: dict[str, list[float]], xlabel: str = "", ylabel: str = "",
-               title: str = "", logx: bool = False, logy: bool = False,
-               annotate: dict[str, list[str]] | None = None, ax: plt.Axes | None = None) -> plt.Axes:
-    """One line with markers per entry of ``series`` (label → y values at ``x``), optionally on
-    log axes; ``annotate`` (label → one string per point) writes text next to the points.
+def values_plottable(x: list[float], series: dict[str, list[float]], logx: bool, logy: bool,
+                     annotate: dict[str, list[str]] | None) -> None:
+    """``x`` a non-empty list of finite numbers, ``series`` a non-empty dict label → one finite
+    number per x, > 0 on a log axis; ``annotate`` (label → one string per x) names a series.
 
-    >>> ax = plot_lines([1, 10], {"a": [1, 100]}, logx=True, logy=True); plt.close(ax.figure)
+    >>> plot_lines([0, 1], {"a": [1, 2]}, logx=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: x[0] is 0: a log axis (logx=True) shows only values > 0
     """
     if not isinstance(x, (list, tuple)):
         raise TypeError(f"x must be a non-empty list of numbers, got {x!r}")
@@ -89,15 +92,26 @@ def plot_lines(x: list[float], series: dict[str, list[float]], xlabel: str = "",
         raise TypeError(f"series must be a non-empty dict label -> list of values, got {type(series).__name__}")
     if not series:
         raise ValueError("series must be a non-empty dict label -> list of values, got {}")
-    _plotted(x, "x", _check.flag(logx, "logx"), "logx")
+    _plotted(x, "x", logx, "logx")
     for label, ys in series.items():
         if not isinstance(ys, (list, tuple)) or len(ys) != len(x):
             raise ValueError(f"series[{label!r}] must hold one value per x ({len(x)}), got {ys!r}")
-        _plotted(ys, f"series[{label!r}]", _check.flag(logy, "logy"), "logy")
+        _plotted(ys, f"series[{label!r}]", logy, "logy")
     if annotate is not None:
         for label, texts in annotate.items():
             if label not in series or len(texts) != len(x):
                 raise ValueError(f"annotate[{label!r}] must name a series and hold one string per x ({len(x)})")
+
+
+@checked(values_plottable, logx=Flag(), logy=Flag())
+def plot_lines(x: list[float], series: dict[str, list[float]], xlabel: str = "", ylabel: str = "",
+               title: str = "", logx: bool = False, logy: bool = False,
+               annotate: dict[str, list[str]] | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """One line with markers per entry of ``series`` (label → y values at ``x``), optionally on
+    log axes; ``annotate`` (label → one string per point) writes text next to the points.
+
+    >>> ax = plot_lines([1, 10], {"a": [1, 100]}, logx=True, logy=True); plt.close(ax.figure)
+    """
     if ax is None:
         _, ax = subplots(figsize=(6.4, 4.0))
     for label, ys in series.items():
@@ -137,14 +151,49 @@ def _figure_size(width: float, height: float, what: str) -> None:
                          f"pixels at {dpi:g} dpi, more than the 65,536 pixels matplotlib draws")
 
 
-def _inside(mark: object, shape: tuple[int, ...], where: str) -> tuple[int, int]:
-    """``mark`` as (i, j), a cell of a grid of ``shape`` (an outline outside it would not show)."""
-    i, j = _check.pair(mark, "mark", minimum=0)
+def _inside(mark: tuple[int, int], shape: tuple[int, ...], where: str) -> None:
+    """``mark`` (i, j), a cell of a grid of ``shape`` (an outline outside it would not show)."""
+    i, j = mark
     if i >= shape[0] or j >= shape[1]:
         raise ValueError(f"mark {(i, j)} must lie inside {where} of shape {tuple(shape)}")
-    return i, j
 
 
+def one_per_image(images: list[torch.Tensor | None], titles: list[str], ncols: int | None,
+                  cmap: str | list[str], symmetric: bool | list[bool], size: float, height: float | None
+                  ) -> tuple:
+    """A non-empty list of 2-D tensors (or None) and one title per image; ``cmap`` (colormap
+    names) and ``symmetric`` single values or one per image; a figure matplotlib can draw
+    (at most 2**16 pixels a side). ``ncols=None`` becomes one row, ``height=None`` the
+    ``size``, a single ``cmap`` or ``symmetric`` one per image.
+
+    >>> one_per_image([torch.eye(2), None], ["a", ""], None, "gray", False, 2.0, None)[2:]
+    (2, ['gray', 'gray'], [False, False], 2.0, 2.0)
+    """
+    if not isinstance(images, (list, tuple)):
+        raise TypeError("images must be a non-empty list of 2-D tensors (or None)")
+    if not images:
+        raise ValueError("images must be a non-empty list of 2-D tensors (or None), got an empty one")
+    if not isinstance(titles, (list, tuple)) or len(titles) != len(images):
+        raise ValueError(f"titles must hold one string per image ({len(images)}), got {titles!r}")
+    n = len(images)
+    cols = n if ncols is None else ncols
+    rows = -(-n // cols)
+    cmaps = list(cmap) if isinstance(cmap, (list, tuple)) else [cmap] * n
+    syms = list(symmetric) if isinstance(symmetric, (list, tuple)) else [symmetric] * n
+    if len(cmaps) != n or len(syms) != n:
+        raise ValueError(f"cmap and symmetric must be single values or lists of {n}")
+    for name in cmaps:
+        if not (isinstance(name, matplotlib.colors.Colormap) or (isinstance(name, str) and name in matplotlib.colormaps)):
+            raise ValueError(f"cmap must be a matplotlib colormap name, got {name!r} (e.g. 'gray' or 'RdBu_r')")
+    row_h = size if height is None else height
+    _figure_size(size * cols, row_h * rows + 0.3, f"size={size:g}" + ("" if height is None else f", height={row_h:g}"))
+    for k, M in enumerate(images):
+        if M is not None:
+            _check.tensor(M, f"images[{k}]", ndim=2, floating=False)
+    return images, titles, cols, cmaps, syms, size, row_h
+
+
+@checked(one_per_image, ncols=Maybe(Int(minimum=1)), size=Real(above=0), height=Maybe(Real(above=0)))
 def plot_images(images: list[torch.Tensor | None], titles: list[str], ncols: int | None = None,
                 cmap: str | list[str] = "gray", symmetric: bool | list[bool] = False,
                 size: float = 2.2, height: float | None = None) -> plt.Figure:
@@ -155,41 +204,47 @@ def plot_images(images: list[torch.Tensor | None], titles: list[str], ncols: int
 
     >>> fig = plot_images([torch.eye(3), None], ["I", ""]); plt.close(fig)
     """
-    if not isinstance(images, (list, tuple)):
-        raise TypeError("images must be a non-empty list of 2-D tensors (or None)")
-    if not images:
-        raise ValueError("images must be a non-empty list of 2-D tensors (or None), got an empty one")
-    if not isinstance(titles, (list, tuple)) or len(titles) != len(images):
-        raise ValueError(f"titles must hold one string per image ({len(images)}), got {titles!r}")
     n = len(images)
-    cols = n if ncols is None else _check.integer(ncols, "ncols", minimum=1)
-    rows = -(-n // cols)
-    cmaps = list(cmap) if isinstance(cmap, (list, tuple)) else [cmap] * n
-    syms = list(symmetric) if isinstance(symmetric, (list, tuple)) else [symmetric] * n
-    if len(cmaps) != n or len(syms) != n:
-        raise ValueError(f"cmap and symmetric must be single values or lists of {n}")
-    for name in cmaps:
-        if not (isinstance(name, matplotlib.colors.Colormap) or (isinstance(name, str) and name in matplotlib.colormaps)):
-            raise ValueError(f"cmap must be a matplotlib colormap name, got {name!r} (e.g. 'gray' or 'RdBu_r')")
-    size = _check.real(size, "size", above=0)
-    row_h = size if height is None else _check.real(height, "height", above=0)
-    _figure_size(size * cols, row_h * rows + 0.3, f"size={size:g}" + ("" if height is None else f", height={row_h:g}"))
-    mats = [None if M is None else _check.tensor(M, f"images[{k}]", ndim=2, floating=False)
-            for k, M in enumerate(images)]
-    fig, axes = subplots(rows, cols, figsize=(size * cols, row_h * rows + 0.3), squeeze=False)
+    rows = -(-n // ncols)
+    fig, axes = subplots(rows, ncols, figsize=(size * ncols, height * rows + 0.3), squeeze=False)
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
-        if k >= n or mats[k] is None:
+        if k >= n or images[k] is None:
             continue
-        M = mats[k].detach().float().cpu()
+        M = images[k].detach().float().cpu()
         lim = float(M.abs().max()) or 1.0
-        kw = {"vmin": -lim, "vmax": lim} if syms[k] else {}
-        ax.imshow(M.numpy(), cmap=cmaps[k], **kw)
+        kw = {"vmin": -lim, "vmax": lim} if symmetric[k] else {}
+        ax.imshow(M.numpy(), cmap=cmap[k], **kw)
         ax.set_title(titles[k], fontsize=10)
     fig.tight_layout()
     return fig
 
 
+def _cell_grid(ax: plt.Axes, shape: tuple[int, int], mark: tuple[int, int] | None) -> None:
+    """Gray lines between the cells of an (h, w) image on ``ax``, and the cell ``mark`` outlined."""
+    h, w = shape
+    ax.set_xticks([x - 0.5 for x in range(w + 1)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(h + 1)], minor=True)
+    ax.grid(which="minor", color="gray", lw=0.5)
+    ax.tick_params(which="both", length=0, labelsize=8)
+    if mark is not None:
+        i, j = mark
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d62828", lw=2.5))
+
+
+def mark_inside_mask(mask: torch.Tensor, mark: tuple[int, int] | None) -> None:
+    """``mark`` (if given) is a cell of ``mask``.
+
+    >>> plot_mask(torch.ones(3, 3), mark=(3, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: mark (3, 0) must lie inside mask of shape (3, 3)
+    """
+    if mark is not None:
+        _inside(mark, tuple(mask.shape), "mask")
+
+
+@checked(mark_inside_mask, mask=Tensor(ndim=2, floating=False), mark=Maybe(Pair(minimum=0)))
 def plot_mask(mask: torch.Tensor, title: str = "", mark: tuple[int, int] | None = None,
               ax: plt.Axes | None = None) -> plt.Axes:
     """Show a boolean (or numeric) 2-D map as an image, e.g. a receptive field.
@@ -198,25 +253,39 @@ def plot_mask(mask: torch.Tensor, title: str = "", mark: tuple[int, int] | None 
 
     >>> ax = plot_mask(torch.eye(3, dtype=torch.bool)); plt.close(ax.figure)
     """
-    mask = _check.tensor(mask, "mask", ndim=2, floating=False)
-    cell = None if mark is None else _inside(mark, tuple(mask.shape), "mask")
     if ax is None:
         _, ax = subplots(figsize=(3.2, 3.2))
     ax.imshow(mask.detach().float().cpu().numpy(), cmap="Blues", vmin=0)
     ax.set_xticks(range(mask.shape[1]))
     ax.set_yticks(range(mask.shape[0]))
-    ax.set_xticks([x - 0.5 for x in range(mask.shape[1] + 1)], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(mask.shape[0] + 1)], minor=True)
-    ax.grid(which="minor", color="gray", lw=0.5)
-    ax.tick_params(which="both", length=0, labelsize=8)
-    if cell is not None:
-        i, j = cell
-        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d62828", lw=2.5))
+    _cell_grid(ax, mask.shape, mark)
     if title:
         ax.set_title(title)
     return ax
 
 
+def maps_with_titles(maps: list[torch.Tensor], titles: list[str], mark: tuple[int, int] | None) -> None:
+    """A non-empty list of 2-D tensors, one title per map, and ``mark`` (if given) a cell of each.
+
+    >>> plot_influence_maps([torch.ones(3, 3), torch.ones(2, 2)], ["a", "b"], mark=(2, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: mark (2, 2) must lie inside maps[1] of shape (2, 2)
+    """
+    if not isinstance(maps, (list, tuple)):
+        raise TypeError("maps must be a non-empty list of 2-D tensors")
+    if not maps:
+        raise ValueError("maps must be a non-empty list of 2-D tensors, got an empty one")
+    if not isinstance(titles, (list, tuple)) or len(titles) != len(maps):
+        raise ValueError(f"titles must hold one string per map ({len(maps)}), got {titles!r}")
+    for k, M in enumerate(maps):
+        _check.tensor(M, f"maps[{k}]", ndim=2, floating=False)
+    if mark is not None:
+        for k, M in enumerate(maps):
+            _inside(mark, tuple(M.shape), f"maps[{k}]")
+
+
+@checked(maps_with_titles, mark=Maybe(Pair(minimum=0)))
 def plot_influence_maps(maps: list[torch.Tensor], titles: list[str],
                         mark: tuple[int, int] | None = None) -> plt.Figure:
     """Influence maps (|gradient| of one output with respect to each input pixel) side by side,
@@ -226,14 +295,6 @@ def plot_influence_maps(maps: list[torch.Tensor], titles: list[str],
     >>> fig = plot_influence_maps([torch.eye(3), torch.ones(3, 3)], ["a", "b"], mark=(1, 1))
     >>> plt.close(fig)
     """
-    if not isinstance(maps, (list, tuple)):
-        raise TypeError("maps must be a non-empty list of 2-D tensors")
-    if not maps:
-        raise ValueError("maps must be a non-empty list of 2-D tensors, got an empty one")
-    if not isinstance(titles, (list, tuple)) or len(titles) != len(maps):
-        raise ValueError(f"titles must hold one string per map ({len(maps)}), got {titles!r}")
-    maps = [_check.tensor(M, f"maps[{k}]", ndim=2, floating=False) for k, M in enumerate(maps)]
-    cells = [None if mark is None else _inside(mark, tuple(M.shape), f"maps[{k}]") for k, M in enumerate(maps)]
     cmap = plt.get_cmap("Blues").with_extremes(bad="white")
     fig, axes = subplots(1, len(maps), figsize=(3.4 * len(maps), 3.6), squeeze=False)
     for k, (M, ax) in enumerate(zip(maps, axes[0])):
@@ -242,36 +303,29 @@ def plot_influence_maps(maps: list[torch.Tensor], titles: list[str],
         A = np.ma.masked_equal(M.abs().numpy(), 0.0)
         ax.imshow(A, cmap=cmap, vmin=-0.3 * top, vmax=top)  # the weakest influence is still blue
         h, w = M.shape
-        ax.set_xticks([x - 0.5 for x in range(w + 1)], minor=True)
-        ax.set_yticks([y - 0.5 for y in range(h + 1)], minor=True)
         ax.set_xticks(range(0, w, max(1, w // 6)))
         ax.set_yticks(range(0, h, max(1, h // 6)))
-        ax.grid(which="minor", color="gray", lw=0.5)
-        ax.tick_params(which="both", length=0, labelsize=8)
-        if cells[k] is not None:
-            i, j = cells[k]
-            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#d62828", lw=2.5))
+        _cell_grid(ax, (h, w), mark)
         ax.set_title(titles[k])
     fig.tight_layout()
     return fig
 
 
-
 # --- Training results ----------------------------------------------------------------------
 
-def plot_history(histories: dict[str, object], labels: tuple[str, str, str] = ("train loss", "train acc", "test acc"),
-                 xlabel: str = "epoch") -> plt.Figure:
-    """Learning curves after training, one panel per run (title → ``History``): training
-    loss, training accuracy and test accuracy per epoch, as D2L draws them.
+def histories_with_epochs(histories: dict[str, object]) -> None:
+    """A non-empty dict title → ``History``, each with one number per epoch in its three lists.
 
     >>> from companion.training import History
-    >>> fig = plot_history({"run": History([1.0, 0.5], [0.6, 0.8], [0.6, 0.7])}); plt.close(fig)
+    >>> plot_history({"run": History()})
+    Traceback (most recent call last):
+    ...
+    ValueError: histories['run'] has no epochs to plot
     """
     if not isinstance(histories, dict):
         raise TypeError("histories must be a non-empty dict title -> History")
     if not histories:
         raise ValueError("histories must be a non-empty dict title -> History, got {}")
-    labels = _check.strings(labels, "labels", 3, "train loss, train acc, test acc")
     for title, h in histories.items():
         if not all(hasattr(h, a) for a in ("train_loss", "train_acc", "test_acc")):
             raise TypeError(f"histories[{title!r}] must be a History, got {type(h).__name__}")
@@ -280,6 +334,17 @@ def plot_history(histories: dict[str, object], labels: tuple[str, str, str] = ("
             raise ValueError(f"histories[{title!r}] has no epochs to plot")
         if len(n) != 1:
             raise ValueError(f"histories[{title!r}] must hold one number per epoch in each of its three lists")
+
+
+@checked(histories_with_epochs, labels=Strings(3, "train loss, train acc, test acc"))
+def plot_history(histories: dict[str, object], labels: tuple[str, str, str] = ("train loss", "train acc", "test acc"),
+                 xlabel: str = "epoch") -> plt.Figure:
+    """Learning curves after training, one panel per run (title → ``History``): training
+    loss, training accuracy and test accuracy per epoch, as D2L draws them.
+
+    >>> from companion.training import History
+    >>> fig = plot_history({"run": History([1.0, 0.5], [0.6, 0.8], [0.6, 0.7])}); plt.close(fig)
+    """
     fig, axes = subplots(1, len(histories), figsize=(4.6 * len(histories), 3.4), squeeze=False)
     for ax, (title, h) in zip(axes[0], histories.items()):
         epochs = list(range(1, len(h.train_loss) + 1))
@@ -296,6 +361,28 @@ def plot_history(histories: dict[str, object], labels: tuple[str, str, str] = ("
     return fig
 
 
+def counts_or_rates(C: torch.Tensor, classes: list[str]) -> None:
+    """A square ``C`` of finite numbers >= 0 (counts or rates), and one class name per row.
+
+    >>> plot_confusion_matrix(torch.tensor([[5, -1], [0, 2]]), ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    ValueError: C must hold counts or rates >= 0, got -1
+    """
+    if C.shape[0] != C.shape[1]:
+        raise ValueError(f"C must be square, got shape {tuple(C.shape)}")
+    if not isinstance(classes, (list, tuple)) or len(classes) != C.shape[0]:
+        raise ValueError(f"classes must hold one name per row of C ({C.shape[0]}), got {classes!r}")
+    if C.dtype == torch.bool or C.is_complex():
+        raise TypeError(f"C must hold counts or rates (numbers), got {C.dtype}")
+    M = C.detach().cpu().double()
+    if not bool(M.isfinite().all()):
+        raise ValueError(f"C must hold finite numbers, got {float(M[~M.isfinite()][0])}")
+    if bool((M < 0).any()):
+        raise ValueError(f"C must hold counts or rates >= 0, got {M.min().item():g}")
+
+
+@checked(counts_or_rates, C=Tensor(ndim=2, floating=False))
 def plot_confusion_matrix(C: torch.Tensor, classes: list[str], xlabel: str = "predicted",
                           ylabel: str = "true", title: str = "") -> plt.Figure:
     """A confusion matrix (rows: true class, columns: predicted class) with its counts written
@@ -304,20 +391,8 @@ def plot_confusion_matrix(C: torch.Tensor, classes: list[str], xlabel: str = "pr
 
     >>> fig = plot_confusion_matrix(torch.tensor([[5, 1], [2, 7]]), ["a", "b"]); plt.close(fig)
     """
-    C = _check.tensor(C, "C", ndim=2, floating=False)
-    if C.shape[0] != C.shape[1]:
-        raise ValueError(f"C must be square, got shape {tuple(C.shape)}")
-    if not isinstance(classes, (list, tuple)) or len(classes) != C.shape[0]:
-        raise ValueError(f"classes must hold one name per row of C ({C.shape[0]}), got {classes!r}")
     n = C.shape[0]
-    M = C.detach().cpu()
-    if M.dtype == torch.bool or M.is_complex():
-        raise TypeError(f"C must hold counts or rates (numbers), got {M.dtype}")
-    M = M.double()
-    if not bool(M.isfinite().all()):
-        raise ValueError(f"C must hold finite numbers, got {float(M[~M.isfinite()][0])}")
-    if bool((M < 0).any()):
-        raise ValueError(f"C must hold counts or rates >= 0, got {M.min().item():g}")
+    M = C.detach().cpu().double()
     counts = not C.is_floating_point() or bool((M == M.round()).all())  # rates are not truncated to 0
     fig, ax = subplots(figsize=(0.62 * n + 2.4, 0.62 * n + 1.6))
     ax.imshow(M.numpy(), cmap="Blues")

@@ -39,6 +39,7 @@ from typing import BinaryIO, Iterator
 import torch
 
 from . import _check
+from ._check import Flag, Folder, Generator, Int, Labels, Maybe, OneOf, Seed, Tensor, checked
 
 CLASSES_EN = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
@@ -46,13 +47,14 @@ CLASSES_KO = ["티셔츠/톱", "바지", "풀오버", "드레스", "코트",
               "샌들", "셔츠", "스니커즈", "가방", "앵클 부츠"]
 
 
+@checked(lang=OneOf(("ko", "en")))
 def class_names(lang: str) -> list[str]:
     """The ten Fashion-MNIST class names in the page's language, ``"ko"`` or ``"en"``.
 
     >>> class_names("en")[0], class_names("ko")[0]
     ('T-shirt/top', '티셔츠/톱')
     """
-    return list({"ko": CLASSES_KO, "en": CLASSES_EN}[_check.one_of(lang, "lang", ("ko", "en"))])
+    return list({"ko": CLASSES_KO, "en": CLASSES_EN}[lang])
 
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -86,22 +88,15 @@ class _Unusable(Exception):
     """A source (a local ``.gz`` file or a download) that does not give the official file."""
 
 
-def _path(x: object, name: str, allowed: str = "None") -> Path | None:
-    """``x`` as a Path, or ``None`` when it is None or an empty string (not set)."""
-    if x is None:
-        return None
-    text = os.fspath(x) if isinstance(x, (str, os.PathLike)) else None
-    if not isinstance(text, str):
-        raise TypeError(f"{name} must be a folder path (str or os.PathLike) or {allowed}, "
-                        f"got {type(x).__name__}")
-    if "\0" in text:
-        raise ValueError(f"{name} must not contain a NUL character, got {text!r}")
+def _path(x: object) -> Path | None:
+    """A folder accepted by ``Folder`` as a Path, or ``None`` when it is None or "" (not set)."""
+    text = "" if x is None else os.fspath(x)
     return Path(text).expanduser() if text else None
 
 
 def _where(root: object) -> tuple[Path, str]:
     """The data folder and, for messages, who chose it."""
-    path = _path(root, "root")
+    path = _path(root)
     if path is not None:
         return path, f"root={os.fspath(root)!r}"
     if os.environ.get("COMPANION_DATA"):
@@ -119,6 +114,7 @@ def _elsewhere(who: str) -> str:
     return "choose another folder with root=... or COMPANION_DATA"
 
 
+@checked(root=Folder())
 def data_root(root: str | os.PathLike | None = None) -> Path:
     """The folder that holds ``FashionMNIST/raw``: argument, else $COMPANION_DATA, else the cache.
     An empty string counts as not set, for ``root`` as for ``COMPANION_DATA``.
@@ -136,7 +132,7 @@ def _source(local_copy: object) -> tuple[Path | None, str]:
     if local_copy is False:
         return None, "local_copy=False"
     if local_copy is not True:
-        path = _path(local_copy, "local_copy", allowed="None, True or False")
+        path = _path(local_copy)
         if path is not None:
             return path, f"local_copy={os.fspath(local_copy)!r}"
     if os.environ.get("COMPANION_LOCAL_COPY"):
@@ -273,6 +269,7 @@ def _download(dest: Path, who: str, dead: set[str]) -> list[str]:
     return reasons
 
 
+@checked(root=Folder(), local_copy=Folder(flags=True))
 def ensure_fashion_mnist(root: str | os.PathLike | None = None,
                          local_copy: str | os.PathLike | bool | None = None) -> Path:
     """Make sure the four raw Fashion-MNIST files exist and are intact; return the root.
@@ -330,6 +327,22 @@ def ensure_fashion_mnist(root: str | os.PathLike | None = None,
     return root
 
 
+def resize_within_budget(resize: int | None) -> None:
+    """70,000 images of ``resize``×``resize`` pixels within the memory budget (2 GiB: a ``resize``
+    of at most 87), refused before anything is read.
+
+    >>> load_fashion_mnist(resize=88)
+    Traceback (most recent call last):
+    ...
+    ValueError: resize=88 (70,000 float32 images of 88x88 pixels) would allocate 2.0 GiB, more than the 2 GiB one call may use (companion._check.MEMORY_BUDGET); the largest resize within it is 87
+    """
+    if resize is not None:
+        _check.within_budget(N_IMAGES * resize * resize * 4,
+                             f"resize={resize} ({N_IMAGES:,} float32 images of {resize}x{resize} pixels)",
+                             f"; the largest resize within it is {math.isqrt(_check.MEMORY_BUDGET // (N_IMAGES * 4))}")
+
+
+@checked(resize_within_budget, root=Folder(), resize=Maybe(Int(minimum=1)))
 def load_fashion_mnist(root: str | os.PathLike | None = None, resize: int | None = None
                        ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """All of Fashion-MNIST as tensors: ``(X_train, y_train, X_test, y_test)``.
@@ -345,12 +358,6 @@ def load_fashion_mnist(root: str | os.PathLike | None = None, resize: int | None
     >>> X.shape, Xt.shape  # doctest: +SKIP
     (torch.Size([60000, 1, 28, 28]), torch.Size([10000, 1, 28, 28]))
     """
-    _where(root)
-    if resize is not None:
-        resize = int(_check.integer(resize, "resize", minimum=1))
-        _check.within_budget(N_IMAGES * resize * resize * 4,
-                             f"resize={resize} ({N_IMAGES:,} float32 images of {resize}x{resize} pixels)",
-                             f"; the largest resize within it is {math.isqrt(_check.MEMORY_BUDGET // (N_IMAGES * 4))}")
     root = ensure_fashion_mnist(root)
     import torchvision
     out = []
@@ -364,25 +371,39 @@ def load_fashion_mnist(root: str | os.PathLike | None = None, resize: int | None
     return tuple(out)
 
 
+def permutation_within_budget(n: int) -> None:
+    """A permutation of ``n`` int64 indices within the memory budget, refused before it is allocated.
+
+    >>> epoch_order(2**28 + 1, torch.Generator())
+    Traceback (most recent call last):
+    ...
+    ValueError: n=268435457 (a permutation of 268,435,457 int64 indices) would allocate 2.0 GiB, more than the 2 GiB one call may use (companion._check.MEMORY_BUDGET)
+    """
+    _check.within_budget(8 * n, f"n={n} (a permutation of {n:,} int64 indices)")
+
+
+@checked(permutation_within_budget, n=Int(minimum=0), generator=Generator())
 def epoch_order(n: int, generator: torch.Generator) -> torch.Tensor:
     """The order in which a shuffled epoch visits ``n`` examples (advances ``generator``).
 
     >>> epoch_order(5, torch.Generator().manual_seed(0)).tolist()
     [4, 0, 1, 3, 2]
     """
-    n = int(_check.integer(n, "n", minimum=0))
-    if not isinstance(generator, torch.Generator):
-        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
-    _check.within_budget(8 * n, f"n={n} (a permutation of {n:,} int64 indices)")
     return torch.randperm(n, generator=generator)
 
 
-def _seed(seed: object) -> int:
-    """A seed for ``torch.Generator.manual_seed``: an int in [0, 2**64)."""
-    seed = int(_check.integer(seed, "seed", minimum=0))
-    if seed >= 2**64:
-        raise ValueError(f"seed must be < 2**64 (a torch.Generator seed), got {seed}")
-    return seed
+def one_label_per_example(X: torch.Tensor, y: torch.Tensor) -> None:
+    """``X`` holds one example per row (it is at least 1-D) and ``y`` one label for each.
+
+    >>> Batches(torch.zeros(3, 2), torch.zeros(2, dtype=torch.long), batch_size=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: X and y must have the same length, got 3 and 2
+    """
+    if X.dim() == 0:
+        raise ValueError("X must hold one example per row (at least 1-D), got a 0-D tensor")
+    if len(X) != len(y):
+        raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
 
 
 class Batches:
@@ -393,17 +414,12 @@ class Batches:
     (3, [4, 4, 2])
     """
 
+    @checked(one_label_per_example, X=Tensor(), y=Labels(), batch_size=Int(minimum=1), shuffle=Flag(),
+             seed=Seed())
     def __init__(self, X: torch.Tensor, y: torch.Tensor, batch_size: int,
                  shuffle: bool = False, seed: int = 0):
-        self.X = _check.tensor(X, "X")
-        if X.dim() == 0:
-            raise ValueError("X must hold one example per row (at least 1-D), got a 0-D tensor")
-        self.y = _check.labels(y, "y")
-        if len(X) != len(y):
-            raise ValueError(f"X and y must have the same length, got {len(X)} and {len(y)}")
-        self.batch_size = int(_check.integer(batch_size, "batch_size", minimum=1))
-        self.shuffle = _check.flag(shuffle, "shuffle")
-        self.generator = torch.Generator().manual_seed(_seed(seed))
+        self.X, self.y, self.batch_size, self.shuffle = X, y, batch_size, shuffle
+        self.generator = torch.Generator().manual_seed(seed)
 
     def __len__(self) -> int:
         return (len(self.X) + self.batch_size - 1) // self.batch_size
@@ -420,6 +436,8 @@ class Batches:
                 yield self.X[k:k + self.batch_size], self.y[k:k + self.batch_size]
 
 
+@checked(resize_within_budget, batch_size=Int(minimum=1), root=Folder(), resize=Maybe(Int(minimum=1)),
+         seed=Seed())
 def fashion_mnist_batches(batch_size: int = 256, root: str | os.PathLike | None = None,
                           resize: int | None = None, seed: int = 0) -> tuple[Batches, Batches]:
     """Training batches (shuffled) and test batches (in order) of Fashion-MNIST.
@@ -428,8 +446,6 @@ def fashion_mnist_batches(batch_size: int = 256, root: str | os.PathLike | None 
     >>> len(train_iter), len(test_iter)  # doctest: +SKIP
     (235, 40)
     """
-    _check.integer(batch_size, "batch_size", minimum=1)  # arguments before data
-    _seed(seed)
     X, y, Xt, yt = load_fashion_mnist(root, resize)
     return (Batches(X, y, batch_size, shuffle=True, seed=seed),
             Batches(Xt, yt, batch_size, shuffle=False))

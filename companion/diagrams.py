@@ -7,6 +7,7 @@ the page hands it. Titles may be Hangul: the Korean font is set up by ``companio
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 
 import matplotlib
@@ -16,11 +17,12 @@ import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
 from . import _check
-from .channels import corr2d_multi_in, corr2d_multi_in_out_1x1
+from ._check import Maybe, Pair, Strings, Tensor, checked
+from .channels import channels_match, corr2d_multi_in, corr2d_multi_in_out_1x1, one_by_one
 from .charts import subplots
-from .conv import corr2d_fast
+from .conv import corr2d_fast, kernel_inside
 from .models import layer_summary
-from .pooling import pool2d
+from .pooling import WINDOW, pool2d, pool_fits
 from .shapes import pad2d
 
 
@@ -42,8 +44,9 @@ def _outline(ax: plt.Axes, origin: tuple[float, float], i: int, j: int, h: int, 
     ax.add_patch(Rectangle((x0 + j, y0 - i - h), w, h, fill=False, edgecolor=color, lw=2.5))
 
 
-def _finish(ax: plt.Axes, x_max: float, y_min: float, y_max: float = 1.2) -> None:
-    ax.set_xlim(-0.3, x_max + 0.3)
+def _finish(ax: plt.Axes, x_max: float, y_min: float, y_max: float = 1.2, x_min: float = -0.3,
+            margin: float = 0.3) -> None:
+    ax.set_xlim(x_min, x_max + margin)
     ax.set_ylim(y_min, y_max)
     ax.set_aspect("equal")
     ax.axis("off")
@@ -52,18 +55,24 @@ def _finish(ax: plt.Axes, x_max: float, y_min: float, y_max: float = 1.2) -> Non
 MAX_CELLS = 4096  # cells one diagram draws (64 x 64): each is a patch and a number
 
 
-def _drawable(M: object, name: str) -> torch.Tensor:
-    """A 2-D tensor small enough to draw cell by cell (at most ``MAX_CELLS`` cells).
+def _drawable(shape: tuple[int, ...], name: str) -> None:
+    """A matrix of ``shape`` small enough to draw cell by cell (at most ``MAX_CELLS`` cells).
 
-    >>> _drawable(torch.zeros(100, 100), "M")
+    >>> _drawable((100, 100), "M")
     Traceback (most recent call last):
     ...
     ValueError: M has 10,000 cells: a diagram draws each one, at most 4,096 (64 x 64)
     """
-    M = _check.tensor(M, name, ndim=2, floating=False)
-    if M.numel() > MAX_CELLS:
-        raise ValueError(f"{name} has {M.numel():,} cells: a diagram draws each one, at most {MAX_CELLS:,} (64 x 64)")
-    return M
+    cells = math.prod(shape)
+    if cells > MAX_CELLS:
+        raise ValueError(f"{name} has {cells:,} cells: a diagram draws each one, at most {MAX_CELLS:,} (64 x 64)")
+
+
+def _in_output(pos: tuple[int, int], shape: tuple[int, int], name: str = "pos") -> None:
+    """``pos`` (i, j), a cell of an output of ``shape``."""
+    i, j = pos
+    if i >= shape[0] or j >= shape[1]:
+        raise ValueError(f"{name} must lie inside the output of shape {shape}, got {(i, j)}")
 
 
 def _block(highlight: object, shape: tuple[int, int]) -> tuple[int, int, int, int] | None:
@@ -80,16 +89,34 @@ def _block(highlight: object, shape: tuple[int, int]) -> tuple[int, int, int, in
     return i, j, h, w
 
 
-def _mask(shade: object, shape: tuple[int, int], name: str, of: str) -> torch.Tensor | None:
-    """``shade``: None or a mask of the matrix's shape (a smaller or larger one would not show)."""
-    if shade is None:
-        return None
-    shade = _check.tensor(shade, name, ndim=2, floating=False)
+def _shaped_like(shade: torch.Tensor, shape: tuple[int, int], name: str, of: str) -> None:
+    """``shade``, a mask of the matrix's shape (a smaller or larger one would not show)."""
     if tuple(shade.shape) != shape:
         raise ValueError(f"{name} must be a mask of {of}'s shape {shape}, got shape {tuple(shade.shape)}")
-    return shade
 
 
+def matrix_drawable(ax: plt.Axes, M: torch.Tensor, highlight: tuple[int, int, int, int] | None,
+                    shade: torch.Tensor | None) -> tuple:
+    """``M`` small enough to draw (at most ``MAX_CELLS`` cells) on a matplotlib Axes ``ax``;
+    ``highlight`` (i, j, h, w) a block inside ``M`` (returned as four ints); ``shade`` a mask
+    of ``M``'s shape.
+
+    >>> fig, ax = plt.subplots(); draw_matrix(ax, torch.eye(2), highlight=(1, 1, 2, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: highlight (1, 1, 2, 1) must lie inside M of shape (2, 2): rows 1 to 2 and columns 1 to 1 do not
+    >>> plt.close(fig)
+    """
+    _drawable(M.shape, "M")
+    if not isinstance(ax, plt.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    highlight = _block(highlight, tuple(M.shape))
+    if shade is not None:
+        _shaped_like(shade, tuple(M.shape), "shade", "M")
+    return ax, M, highlight, shade
+
+
+@checked(matrix_drawable, M=Tensor(ndim=2, floating=False), shade=Maybe(Tensor(ndim=2, floating=False)))
 def draw_matrix(ax: plt.Axes, M: torch.Tensor, title: str = "", origin: tuple[float, float] = (0, 0),
                 highlight: tuple[int, int, int, int] | None = None, color: str = "#8ecae6",
                 shade: torch.Tensor | None = None) -> None:
@@ -100,11 +127,6 @@ def draw_matrix(ax: plt.Axes, M: torch.Tensor, title: str = "", origin: tuple[fl
 
     >>> fig, ax = plt.subplots(); draw_matrix(ax, torch.eye(2), "I"); plt.close(fig)
     """
-    M = _drawable(M, "M")
-    if not isinstance(ax, plt.Axes):
-        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-    highlight = _block(highlight, tuple(M.shape))
-    shade = _mask(shade, tuple(M.shape), "shade", "M")
     x0, y0 = origin
     rows, cols = M.shape
     for i in range(rows):
@@ -124,6 +146,23 @@ def draw_matrix(ax: plt.Axes, M: torch.Tensor, title: str = "", origin: tuple[fl
 
 # --- Cross-correlation (03) and channels (06) ----------------------------------------------
 
+def correlation_drawable(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int]) -> None:
+    """``X`` and ``K`` as ``corr2d`` takes them (``kernel_inside``) or, with channels,
+    ``corr2d_multi_in`` (``channels_match``); an ``X`` small enough to draw; ``pos`` inside
+    the output.
+
+    >>> plot_corr2d(torch.ones(3, 3), torch.ones(2, 2), pos=(2, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: pos must lie inside the output of shape (2, 2), got (2, 0)
+    """
+    (kernel_inside if X.dim() == 2 else channels_match)(X, K)
+    _drawable(X.shape, "X")
+    _in_output(pos, (X.shape[-2] - K.shape[-2] + 1, X.shape[-1] - K.shape[-1] + 1))
+
+
+@checked(correlation_drawable, X=Tensor(ndim=2), K=Tensor(ndim=2), pos=Pair(minimum=0),
+         titles=Strings(3, "input, kernel, output"))
 def plot_corr2d(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int] = (0, 0),
                 titles: tuple[str, str, str] = ("Input", "Kernel", "Output")) -> plt.Figure:
     """The cross-correlation diagram: input, kernel, output, with the window that produces
@@ -133,11 +172,7 @@ def plot_corr2d(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int] = (0, 0),
     >>> plt.close(fig)
     """
     Y = corr2d_fast(X, K)
-    _drawable(X, "X")
-    i, j = _check.pair(pos, "pos", minimum=0)
-    if i >= Y.shape[0] or j >= Y.shape[1]:
-        raise ValueError(f"pos must lie inside the output of shape {tuple(Y.shape)}, got {(i, j)}")
-    _check.strings(titles, "titles", 3, "input, kernel, output")
+    i, j = pos
     h, w = K.shape
     gap = 1.6
     xk = X.shape[1] + gap
@@ -152,13 +187,12 @@ def plot_corr2d(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int] = (0, 0),
     window = X[i:i + h, j:j + w].flatten().tolist()
     terms = " + ".join(f"{_fmt_factor(a)}×{_fmt_factor(b)}" for a, b in zip(window, K.flatten().tolist()))
     ax.text(0, -X.shape[0] - 0.7, f"{terms} = {_fmt(float(Y[i, j]))}", ha="left", va="top", fontsize=12)
-    ax.set_xlim(-0.2, xy + Y.shape[1] + 0.2)
-    ax.set_ylim(-X.shape[0] - 1.6, 1.2)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    _finish(ax, xy + Y.shape[1], -X.shape[0] - 1.6, x_min=-0.2, margin=0.2)
     return fig
 
 
+@checked(correlation_drawable, X=Tensor(ndim=3), K=Tensor(ndim=3), pos=Pair(minimum=0),
+         titles=Strings(4, "input, kernel, partial result, output"))
 def plot_corr2d_multi_in(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int] = (0, 0),
                          titles: tuple[str, str, str, str] = ("Input, channel", "Kernel, channel",
                                                               "Channel", "Output")) -> plt.Figure:
@@ -172,11 +206,8 @@ def plot_corr2d_multi_in(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int] 
     >>> fig = plot_corr2d_multi_in(X, K); plt.close(fig)
     """
     Y = corr2d_multi_in(X, K)
-    _drawable(X.reshape(-1, X.shape[-1]), "X")
-    i, j = _check.pair(pos, "pos", minimum=0)
-    if i >= Y.shape[0] or j >= Y.shape[1]:
-        raise ValueError(f"pos must lie inside the output of shape {tuple(Y.shape)}, got {(i, j)}")
-    t_in, t_k, t_part, t_out = _check.strings(titles, "titles", 4, "input, kernel, partial result, output")
+    i, j = pos
+    t_in, t_k, t_part, t_out = titles
     c, h, w = X.shape
     kh, kw = K.shape[1:]
     gap, row_gap = 1.6, 2.6
@@ -208,6 +239,26 @@ def plot_corr2d_multi_in(X: torch.Tensor, K: torch.Tensor, pos: tuple[int, int] 
     return fig
 
 
+def pixel_drawable(X: torch.Tensor, K: torch.Tensor, pixel: tuple[int, int]) -> None:
+    """``corr2d_multi_in_out_1x1``'s ``one_by_one``, matrices small enough to draw (the
+    output, ``X`` and ``K``), and ``pixel`` inside the input.
+
+    >>> plot_conv1x1_matmul(torch.ones(2, 3, 3), torch.ones(4, 2, 1, 1), pixel=(3, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: pixel must lie inside the input of shape (3, 3), got (3, 0)
+    """
+    one_by_one(X, K)
+    c_i, h, w = X.shape
+    _drawable((K.shape[0], h * w), "the output")
+    _drawable(X.shape, "X")
+    _drawable(K.shape, "K")
+    if pixel[0] >= h or pixel[1] >= w:
+        raise ValueError(f"pixel must lie inside the input of shape {(h, w)}, got {pixel}")
+
+
+@checked(pixel_drawable, X=Tensor(ndim=3), K=Tensor(ndim=4), pixel=Pair(minimum=0),
+         titles=Strings(3, "weights, pixels, output"))
 def plot_conv1x1_matmul(X: torch.Tensor, K: torch.Tensor, pixel: tuple[int, int] = (0, 0),
                         titles: tuple[str, str, str] = ("Weights (c_o × c_i)", "Pixels (c_i × h·w)",
                                                         "Output (c_o × h·w)")) -> plt.Figure:
@@ -217,13 +268,10 @@ def plot_conv1x1_matmul(X: torch.Tensor, K: torch.Tensor, pixel: tuple[int, int]
     >>> fig = plot_conv1x1_matmul(torch.ones(3, 2, 2), torch.ones(2, 3, 1, 1)); plt.close(fig)
     """
     Y = corr2d_multi_in_out_1x1(X, K)
-    _drawable(Y.reshape(Y.shape[0], -1), "the output")
-    r, s = _check.pair(pixel, "pixel", minimum=0)
+    r, s = pixel
     c_i, h, w = X.shape
     c_o = K.shape[0]
-    if r >= h or s >= w:
-        raise ValueError(f"pixel must lie inside the input of shape {(h, w)}, got {(r, s)}")
-    t_k, t_x, t_y = _check.strings(titles, "titles", 3, "weights, pixels, output")
+    t_k, t_x, t_y = titles
     col = r * w + s
     gap = 1.6
     xx = c_i + gap
@@ -247,6 +295,45 @@ def plot_conv1x1_matmul(X: torch.Tensor, K: torch.Tensor, pixel: tuple[int, int]
 _WINDOW_COLORS = ("#d62828", "#1d70b8", "#2a9d8f", "#8338ec", "#e76f51", "#6a994e", "#b5179e", "#3d405b")
 
 
+def windows_drawable(X: torch.Tensor, K: torch.Tensor, padding: tuple[int, int], stride: tuple[int, int],
+                     positions: list[tuple[int, int]] | None) -> tuple:
+    """``K`` no larger than the padded ``X`` and of its dtype and device; the padded ``X``
+    within the memory budget and small enough to draw; ``positions`` (if given) a non-empty
+    list of (i, j) pairs inside the output, returned as pairs of ints.
+
+    >>> plot_padding_stride(torch.ones(3, 3), torch.ones(5, 5), padding=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: K of shape (5, 5) must not be larger than X of shape (3, 3) padded by padding (0, 0): (3, 3)
+    """
+    (p_h, p_w), (s_h, s_w) = padding, stride
+    k_h, k_w = K.shape
+    padded = (X.shape[0] + 2 * p_h, X.shape[1] + 2 * p_w)
+    if k_h > padded[0] or k_w > padded[1]:
+        raise ValueError(f"K of shape {(k_h, k_w)} must not be larger than X of shape {tuple(X.shape)} padded by "
+                         f"padding {(p_h, p_w)}: {padded}")
+    if positions is not None:
+        if not isinstance(positions, (list, tuple)):
+            raise TypeError(f"positions must be a non-empty list of (i, j) pairs, got {positions!r}")
+        if not positions:
+            raise ValueError(f"positions must be a non-empty list of (i, j) pairs, got {positions!r}")
+        for n, q in enumerate(positions):
+            if not _check.is_sequence(q):
+                raise TypeError(f"positions[{n}] must be a pair (i, j), got {q!r}")
+    _check.within_budget(padded[0] * padded[1] * X.element_size(),
+                         f"padding={padding!r} (a {padded} result of {X.dtype})")  # as pad2d says it
+    _drawable(padded, "the padded X")
+    _check.same_dtype(X, K, "X", "K")
+    if positions is not None:
+        positions = [_check.pair(q, f"positions[{n}]", minimum=0) for n, q in enumerate(positions)]
+        out = ((padded[0] - k_h) // s_h + 1, (padded[1] - k_w) // s_w + 1)
+        for n, q in enumerate(positions):
+            _in_output(q, out, f"positions[{n}]")
+    return X, K, padding, stride, positions
+
+
+@checked(windows_drawable, X=Tensor(ndim=2), K=Tensor(ndim=2), padding=Pair(minimum=0), stride=Pair(minimum=1),
+         titles=Strings(3, "padded input, kernel, output"))
 def plot_padding_stride(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[int, int] = 0,
                         stride: int | tuple[int, int] = 1,
                         positions: list[tuple[int, int]] | None = None,
@@ -262,33 +349,13 @@ def plot_padding_stride(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[i
     >>> fig = plot_padding_stride(torch.arange(9.).reshape(3, 3), torch.arange(4.).reshape(2, 2),
     ...                           padding=1, stride=(3, 2)); plt.close(fig)
     """
-    X = _check.tensor(X, "X", ndim=2)
-    K = _check.tensor(K, "K", ndim=2)
-    p_h, p_w = _check.pair(padding, "padding", minimum=0)
-    s_h, s_w = _check.pair(stride, "stride", minimum=1)
+    (p_h, p_w), (s_h, s_w) = padding, stride
     k_h, k_w = K.shape
-    padded = (X.shape[0] + 2 * p_h, X.shape[1] + 2 * p_w)
-    if k_h > padded[0] or k_w > padded[1]:
-        raise ValueError(f"K of shape {(k_h, k_w)} must not be larger than X of shape {tuple(X.shape)} padded by "
-                         f"padding {(p_h, p_w)}: {padded}")
-    if positions is not None:
-        if not isinstance(positions, (list, tuple)):
-            raise TypeError(f"positions must be a non-empty list of (i, j) pairs, got {positions!r}")
-        if not positions:
-            raise ValueError(f"positions must be a non-empty list of (i, j) pairs, got {positions!r}")
-        for n, q in enumerate(positions):
-            if not _check.is_sequence(q):
-                raise TypeError(f"positions[{n}] must be a pair (i, j), got {q!r}")
-    Xp = pad2d(X, (p_h, p_w))
-    _drawable(Xp, "the padded X")
+    Xp = pad2d(X, (p_h, p_h, p_w, p_w))
     Y = corr2d_fast(Xp, K)[::s_h, ::s_w]
     if positions is None:
         positions = [(i, j) for i in range(Y.shape[0]) for j in range(Y.shape[1])]
-    positions = [_check.pair(q, f"positions[{n}]", minimum=0) for n, q in enumerate(positions)]
-    for n, (i, j) in enumerate(positions):
-        if i >= Y.shape[0] or j >= Y.shape[1]:
-            raise ValueError(f"positions[{n}] must lie inside the output of shape {tuple(Y.shape)}, got {(i, j)}")
-    t_in, t_k, t_out = _check.strings(titles, "titles", 3, "padded input, kernel, output")
+    t_in, t_k, t_out = titles
     pad = torch.ones(Xp.shape, dtype=torch.bool)
     pad[p_h:p_h + X.shape[0], p_w:p_w + X.shape[1]] = False
     gap = 1.6
@@ -319,16 +386,32 @@ def plot_padding_stride(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[i
     mid = -max(k_h, Y.shape[0]) / 2
     ax.text(xk - gap / 2, mid, "⋆", ha="center", va="center", fontsize=20)
     ax.text(xy - gap / 2, mid, "=", ha="center", va="center", fontsize=18)
-    ax.set_xlim(-0.9, xy + Y.shape[1] + 0.3)
-    ax.set_ylim(-height - 1.2 - 0.8 * n_lines, 1.2)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    _finish(ax, xy + Y.shape[1], -height - 1.2 - 0.8 * n_lines, x_min=-0.9)
     return fig
 
 
 
 # --- Pooling (07) ---------------------------------------------------------------------------
 
+def pooled_drawable(X: torch.Tensor, pool_size: tuple[int, int], padding: tuple[int, int],
+                    stride: tuple[int, int] | None, pos: tuple[int, int]) -> tuple:
+    """``pool2d``'s ``pool_fits`` (the stride ``None`` becomes the window size), a padded ``X``
+    small enough to draw, and ``pos`` inside the output.
+
+    >>> plot_pool2d(torch.ones(3, 3), 2, pos=(0, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: pos must lie inside the output of shape (1, 1), got (0, 1)
+    """
+    X, pool_size, padding, stride = pool_fits(X, pool_size, padding, stride)
+    (kh, kw), (ph, pw), (sh, sw) = pool_size, padding, stride
+    padded = (X.shape[0] + 2 * ph, X.shape[1] + 2 * pw)
+    _drawable(padded, "the padded X")
+    _in_output(pos, ((padded[0] - kh) // sh + 1, (padded[1] - kw) // sw + 1))
+    return X, pool_size, padding, stride, pos
+
+
+@checked(pooled_drawable, X=Tensor(ndim=2), **WINDOW, pos=Pair(minimum=0), titles=Strings(2, "input, output"))
 def plot_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "max",
                 padding: int | tuple[int, int] = 0, stride: int | tuple[int, int] | None = None,
                 pos: tuple[int, int] = (0, 0),
@@ -338,14 +421,12 @@ def plot_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "
 
     >>> fig = plot_pool2d(torch.arange(16.).reshape(4, 4), 3, padding=1, stride=2); plt.close(fig)
     """
-    X, (kh, kw), _, (ph, pw), (sh, sw) = pool2d.accept(X, pool_size, mode, padding, stride).values()
+    (kh, kw), (ph, pw), (sh, sw) = pool_size, padding, stride
     Y = pool2d(X, pool_size, mode, padding, stride)
-    i, j = _check.pair(pos, "pos", minimum=0)
-    if i >= Y.shape[0] or j >= Y.shape[1]:
-        raise ValueError(f"pos must lie inside the output of shape {tuple(Y.shape)}, got {(i, j)}")
-    t_in, t_out = _check.strings(titles, "titles", 2, "input, output")
+    i, j = pos
+    t_in, t_out = titles
     fill = float("-inf") if mode == "max" else 0.0
-    Xp = _drawable(F.pad(X, (pw, pw, ph, ph), value=fill), "the padded X")
+    Xp = F.pad(X, (pw, pw, ph, ph), value=fill)
     pad = torch.ones(Xp.shape, dtype=torch.bool)
     pad[ph:ph + X.shape[0], pw:pw + X.shape[1]] = False
     gap = 1.8
@@ -362,6 +443,46 @@ def plot_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str = "
     return fig
 
 
+def matrices_row_by_row(rows: list[list[torch.Tensor]], titles: list[list[str]],
+                        shades: list[list[torch.Tensor | None]] | None, row_labels: list[str] | None) -> None:
+    """``rows`` a non-empty list of non-empty lists of 2-D tensors, each small enough to draw;
+    ``titles`` and ``shades`` (masks of each matrix's shape, or None) row by row like ``rows``;
+    one row label per row.
+
+    >>> draw_matrix_grid([[torch.eye(2)]], [["A", "B"]])
+    Traceback (most recent call last):
+    ...
+    ValueError: titles must hold one string per matrix, row by row like rows
+    """
+    if not (isinstance(rows, (list, tuple)) and all(isinstance(r, (list, tuple)) for r in rows)):
+        raise TypeError("rows must be a non-empty list of non-empty lists of 2-D tensors")
+    if not rows or not all(rows):
+        raise ValueError("rows must be a non-empty list of non-empty lists of 2-D tensors")
+    for a, r in enumerate(rows):
+        for b, M in enumerate(r):
+            _drawable(_check.tensor(M, f"rows[{a}][{b}]", ndim=2, floating=False).shape, f"rows[{a}][{b}]")
+    if not (isinstance(titles, (list, tuple)) and all(isinstance(t, (list, tuple)) for t in titles)
+            and [len(t) for t in titles] == [len(r) for r in rows]):
+        raise ValueError("titles must hold one string per matrix, row by row like rows")
+    if shades is not None:
+        if not (isinstance(shades, (list, tuple)) and all(isinstance(r, (list, tuple)) for r in shades)):
+            raise TypeError(f"shades must be a list of lists of masks (or None), row by row like rows, got "
+                            f"{type(shades).__name__}")
+        if [len(r) for r in shades] != [len(r) for r in rows]:
+            raise ValueError("shades must hold one mask (or None) per matrix, row by row like rows")
+        for a, r in enumerate(shades):
+            for b, m in enumerate(r):
+                if m is not None:
+                    _shaped_like(_check.tensor(m, f"shades[{a}][{b}]", ndim=2, floating=False),
+                                 tuple(rows[a][b].shape), f"shades[{a}][{b}]", f"rows[{a}][{b}]")
+    if row_labels is not None:
+        if not isinstance(row_labels, (list, tuple)):
+            raise TypeError(f"row_labels must be a list of strings, one per row, got {type(row_labels).__name__}")
+        if len(row_labels) != len(rows):
+            raise ValueError(f"row_labels must hold one string per row ({len(rows)}), got {len(row_labels)}")
+
+
+@checked(matrices_row_by_row)
 def draw_matrix_grid(rows: list[list[torch.Tensor]], titles: list[list[str]],
                      shades: list[list[torch.Tensor | None]] | None = None,
                      row_labels: list[str] | None = None) -> plt.Figure:
@@ -370,51 +491,26 @@ def draw_matrix_grid(rows: list[list[torch.Tensor]], titles: list[list[str]],
 
     >>> fig = draw_matrix_grid([[torch.eye(2), torch.ones(1, 1)]], [["A", "B"]]); plt.close(fig)
     """
-    if not (isinstance(rows, (list, tuple)) and all(isinstance(r, (list, tuple)) for r in rows)):
-        raise TypeError("rows must be a non-empty list of non-empty lists of 2-D tensors")
-    if not rows or not all(rows):
-        raise ValueError("rows must be a non-empty list of non-empty lists of 2-D tensors")
-    mats = [[_drawable(M, f"rows[{a}][{b}]") for b, M in enumerate(r)] for a, r in enumerate(rows)]
-    if not (isinstance(titles, (list, tuple)) and all(isinstance(t, (list, tuple)) for t in titles)
-            and [len(t) for t in titles] == [len(r) for r in mats]):
-        raise ValueError("titles must hold one string per matrix, row by row like rows")
-    if shades is not None:
-        if not (isinstance(shades, (list, tuple)) and all(isinstance(r, (list, tuple)) for r in shades)):
-            raise TypeError(f"shades must be a list of lists of masks (or None), row by row like rows, got "
-                            f"{type(shades).__name__}")
-        if [len(r) for r in shades] != [len(r) for r in mats]:
-            raise ValueError("shades must hold one mask (or None) per matrix, row by row like rows")
-        for a, r in enumerate(shades):
-            for b, m in enumerate(r):
-                _mask(m, tuple(mats[a][b].shape), f"shades[{a}][{b}]", f"rows[{a}][{b}]")
-    if row_labels is not None:
-        if not isinstance(row_labels, (list, tuple)):
-            raise TypeError(f"row_labels must be a list of strings, one per row, got {type(row_labels).__name__}")
-        if len(row_labels) != len(mats):
-            raise ValueError(f"row_labels must hold one string per row ({len(mats)}), got {len(row_labels)}")
     gap = 1.4
-    n_cols = max(len(r) for r in mats)
-    widths = [max(r[b].shape[1] for r in mats if b < len(r)) for b in range(n_cols)]
+    n_cols = max(len(r) for r in rows)
+    widths = [max(r[b].shape[1] for r in rows if b < len(r)) for b in range(n_cols)]
     xs = [sum(widths[:b]) + gap * b for b in range(n_cols)]
-    heights = [max(M.shape[0] for M in r) for r in mats]
-    ys = [-sum(heights[:a]) - 1.6 * a for a in range(len(mats))]
+    heights = [max(M.shape[0] for M in r) for r in rows]
+    ys = [-sum(heights[:a]) - 1.6 * a for a in range(len(rows))]
     # room for the row labels: a 12-pt character takes up to 0.27 cell, a Hangul one 0.45
     wide = lambda c: 0.45 if unicodedata.east_asian_width(c) in "WF" else 0.27  # noqa: E731
     left = max([2.6] + [sum(map(wide, line)) + 0.5 for label in row_labels or []
                         for line in label.splitlines()]) if row_labels else 0.0
     total_w = xs[-1] + widths[-1] + left
-    total_h = sum(heights) + 1.6 * len(mats)
+    total_h = sum(heights) + 1.6 * len(rows)
     fig, ax = subplots(figsize=(0.42 * total_w + 0.5, 0.42 * total_h + 0.4))
-    for a, r in enumerate(mats):
+    for a, r in enumerate(rows):
         for b, M in enumerate(r):
             shade = None if shades is None else shades[a][b]
             draw_matrix(ax, M, titles[a][b], (left + xs[b], ys[a]), color="#ffb703", shade=shade)
         if row_labels:
             ax.text(0, ys[a] - heights[a] / 2, row_labels[a], ha="left", va="center", fontsize=12)
-    ax.set_xlim(-0.3, total_w + 0.3)
-    ax.set_ylim(ys[-1] - heights[-1] - 0.3, 1.2)
-    ax.set_aspect("equal")
-    ax.axis("off")
+    _finish(ax, total_w, ys[-1] - heights[-1] - 0.3)
     return fig
 
 

@@ -27,35 +27,24 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _check
-from ._check import checked
+from ._check import Flag, Function, Int, Ints, Module, Offset, Pair, Tensor, checked
 
 
-def check_shift(shift: object) -> tuple[int, int]:
-    """A shift is a pair of ints (down, right), negative for up and left.
+def image_like(X: object) -> torch.Tensor:
+    """``X``: a non-empty tensor of at least 2 dimensions (..., h, w), of any dtype.
 
-    >>> check_shift([1, -2])
-    (1, -2)
-    """
-    if not _check.is_sequence(shift):
-        raise TypeError(f"shift must be a pair of ints (down, right), got {shift!r}")
-    if len(shift) != 2:
-        raise ValueError(f"shift must be a pair of ints (down, right), got {shift!r}")
-    return _check.integer(shift[0], "shift[0]"), _check.integer(shift[1], "shift[1]")
-
-
-def check_shift2d(X: object, shift: object) -> tuple[torch.Tensor, tuple[int, int]]:
-    """The guard of ``shift2d``: a tensor of at least 2 dimensions and a shift.
-
-    >>> check_shift2d(torch.ones(3, 3), (1, 0))[1]
-    (1, 0)
+    >>> shift2d(torch.ones(3), (1, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: X must have at least 2 dimensions (..., h, w), got shape (3,)
     """
     X = _check.tensor(X, "X", floating=False)
     if X.dim() < 2:
         raise ValueError(f"X must have at least 2 dimensions (..., h, w), got shape {tuple(X.shape)}")
-    return X, check_shift(shift)
+    return X
 
 
-@checked(check_shift2d)
+@checked(image_like, shift=Offset())
 def shift2d(X: torch.Tensor, shift: tuple[int, int]) -> torch.Tensor:
     """Move the image(s) ``X`` (shape (..., h, w)) down by ``shift[0]`` and right by
     ``shift[1]`` pixels (negative: up, left). Pixels pushed out are lost; the
@@ -77,6 +66,19 @@ def shift2d(X: torch.Tensor, shift: tuple[int, int]) -> torch.Tensor:
     return Y
 
 
+def mask_within_budget(size: tuple[int, int]) -> None:
+    """An (h, w) mask of ``size`` within the memory budget.
+
+    >>> interior_mask((10**6, 10**6), (0, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: size=(1000000, 1000000) (an 1000000 x 1000000 image) would allocate 3,725.3 GiB, more than the 2 GiB one call may use (companion._check.MEMORY_BUDGET)
+    """
+    h, w = size
+    _check.within_budget(h * w * 4, f"size={(h, w)} (an {h} x {w} image)")
+
+
+@checked(mask_within_budget, size=Pair(minimum=1), shift=Offset(), margin=Int(minimum=0))
 def interior_mask(size: tuple[int, int], shift: tuple[int, int], margin: int = 0) -> torch.Tensor:
     """Boolean (h, w) mask of the positions that ``shift2d(·, shift)`` fills with real values
     (not vacated) and that lie at least ``margin`` positions away from every edge.
@@ -86,11 +88,8 @@ def interior_mask(size: tuple[int, int], shift: tuple[int, int], margin: int = 0
             [0, 1, 1, 1],
             [0, 1, 1, 1]], dtype=torch.int32)
     """
-    h, w = _check.pair(size, "size", minimum=1)
-    _check.within_budget(h * w * 4, f"size={(h, w)} (an {h} x {w} image)")
-    dy, dx = check_shift(shift)
-    m = _check.integer(margin, "margin", minimum=0)
-    keep = shift2d(torch.ones(h, w), (dy, dx)) > 0
+    (h, w), m = size, margin
+    keep = shift2d(torch.ones(h, w), shift) > 0
     if m:
         inner = torch.zeros(h, w, dtype=torch.bool)
         inner[m:h - m, m:w - m] = True
@@ -118,21 +117,17 @@ def check_maps(y: object) -> torch.Tensor:
     return y
 
 
-def check_equivariance_error(f: object, X: object, shift: object, margin: object,
-                             relative: object) -> tuple[Callable, torch.Tensor, tuple[int, int], int]:
-    """The guard of ``equivariance_error``: a callable, a 4-D floating batch, a shift, a
-    margin >= 0 and a bool. Returns ``(f, X, shift, margin)``.
+def maps_to_compare(f: Callable, X: torch.Tensor, shift: tuple[int, int], margin: int
+                    ) -> tuple[Callable, torch.Tensor, tuple[int, int], int]:
+    """``X`` on a device that holds values, and ``f`` returning (batch, channel, h, w) maps
+    with a position left to compare (``check_maps``, ``check_compared``).
 
-    >>> check_equivariance_error(abs, torch.ones(1, 1, 4, 4), (1, 1), 0, "yes")
+    >>> equivariance_error(nn.Flatten(), torch.ones(1, 1, 4, 4), (1, 1))
     Traceback (most recent call last):
     ...
-    TypeError: relative must be a bool, got str
+    ValueError: f must return a (batch, channel, h, w) tensor, got torch.Size([1, 16])
     """
-    f = _check.function(f, "f")
-    X = _values(_check.tensor(X, "X", ndim=4))
-    shift = check_shift(shift)
-    margin = _check.integer(margin, "margin", minimum=0)
-    _check.flag(relative, "relative")
+    _values(X)
     return (_check.returning(f, lambda y: _compared(check_maps(y), shift, margin), f"X of shape {tuple(X.shape)}"),
             X, shift, margin)
 
@@ -156,7 +151,8 @@ def check_compared(keep: torch.Tensor, shift: tuple[int, int], margin: int) -> t
     return keep
 
 
-@checked(check_equivariance_error)
+@checked(maps_to_compare, f=Function(), X=Tensor(ndim=4), shift=Offset(), margin=Int(minimum=0),
+         relative=Flag())
 def equivariance_error(f: Callable, X: torch.Tensor, shift: tuple[int, int],
                        margin: int = 0, relative: bool = False) -> float:
     """How far ``f`` is from translation equivariance: compares f(shift(X)) with
@@ -182,17 +178,17 @@ def equivariance_error(f: Callable, X: torch.Tensor, shift: tuple[int, int],
     return float(diff.abs().max())
 
 
-def check_relative_change(f: object, X: object, shift: object
-                          ) -> tuple[Callable, torch.Tensor, tuple[int, int]]:
-    """The guard of ``relative_change``: a callable, a 4-D floating batch and a shift.
+def outputs_to_compare(f: Callable, X: torch.Tensor) -> tuple[Callable, torch.Tensor]:
+    """``X`` on a device that holds values, and ``f`` returning outputs to compare
+    (``check_outputs``).
 
-    >>> check_relative_change(None, torch.ones(1, 1, 2, 2), (0, 1))
+    >>> relative_change(nn.Identity(), torch.zeros(2, 1, 5, 5), (1, 1))
     Traceback (most recent call last):
     ...
-    TypeError: f must be a callable such as an nn.Module, got NoneType
+    ValueError: f(X) is zero for every example: a relative change is undefined
     """
-    f, X = _check.function(f, "f"), _values(_check.tensor(X, "X", ndim=4))
-    return _check.returning(f, _Outputs(), f"X of shape {tuple(X.shape)}"), X, check_shift(shift)
+    _values(X)
+    return _check.returning(f, _Outputs(), f"X of shape {tuple(X.shape)}"), X
 
 
 class _Outputs:
@@ -228,7 +224,7 @@ def check_outputs(before: object, after: object) -> tuple[torch.Tensor, torch.Te
     return before, after
 
 
-@checked(check_relative_change)
+@checked(outputs_to_compare, f=Function(), X=Tensor(ndim=4), shift=Offset())
 def relative_change(f: Callable, X: torch.Tensor, shift: tuple[int, int]) -> float:
     """How much ``f``'s output changes when its input moves:
     ‖f(shift(X)) − f(X)‖ / ‖f(X)‖, computed per example of the batch ``X`` (n, c, h, w)
@@ -246,26 +242,23 @@ def relative_change(f: Callable, X: torch.Tensor, shift: tuple[int, int]) -> flo
     return float(((after - before).norm(dim=1)[nonzero] / norms[nonzero]).mean())
 
 
-def check_influence_map(f: object, X: object, out_pos: object, channel: object
-                        ) -> tuple[Callable, torch.Tensor, tuple[int, int], int]:
-    """The guard of ``influence_map``: a callable, one example (1, c, h, w), an output
-    position (i, j) and a channel, both >= 0. Returns ``(f, X, out_pos, channel)``.
+def traceable(f: Callable, X: torch.Tensor, out_pos: tuple[int, int], channel: int
+              ) -> tuple[Callable, torch.Tensor, tuple[int, int], int]:
+    """``X`` one example (1, c, h, w) on a device that holds values, no layer of ``f`` on a kink
+    at ``X`` (``check_kinks``), and ``f`` returning maps that have ``channel`` and ``out_pos``
+    (``check_traced``).
 
     A module ``f`` whose ReLU (or a relative) gets an input exactly at its kink, or whose max
     pooling takes a maximum from tied values, at ``X``, is refused: there autograd passes no
-    gradient to pixels that do influence the output (``check_kinks``).
+    gradient to pixels that do influence the output.
 
-    >>> check_influence_map(abs, torch.ones(2, 1, 3, 3), (0, 0), 0)
+    >>> influence_map(abs, torch.ones(2, 1, 3, 3), (0, 0))
     Traceback (most recent call last):
     ...
     ValueError: X must hold one example, shape (1, c, h, w), got (2, 1, 3, 3)
     """
-    f = _check.function(f, "f")
-    X = _values(_check.tensor(X, "X", ndim=4))
-    if X.shape[0] != 1:
+    if _values(X).shape[0] != 1:
         raise ValueError(f"X must hold one example, shape (1, c, h, w), got {tuple(X.shape)}")
-    out_pos = _check.pair(out_pos, "out_pos", minimum=0)
-    channel = _check.integer(channel, "channel", minimum=0)
     if isinstance(f, nn.Module):
         with _check.fits(f, f"X of shape {tuple(X.shape)}", root="f"):
             check_kinks(f, X)
@@ -403,7 +396,7 @@ def check_traced(y: object, channel: int, out_pos: tuple[int, int]) -> torch.Ten
     return y
 
 
-@checked(check_influence_map)
+@checked(traceable, f=Function(), X=Tensor(ndim=4), out_pos=Pair(minimum=0), channel=Int(minimum=0))
 def influence_map(f: Callable, X: torch.Tensor, out_pos: tuple[int, int],
                   channel: int = 0) -> torch.Tensor:
     """|∂ f(X)[0, channel, i, j] / ∂ X|: how strongly each input pixel moves one output.
@@ -427,34 +420,31 @@ def influence_map(f: Callable, X: torch.Tensor, out_pos: tuple[int, int],
     return grad[0].abs().sum(dim=0)
 
 
-def check_receptive_field(net: object, input_shape: object, out_pos: object = (0, 0)
-                          ) -> tuple[nn.Module, tuple[int, int], tuple[int, int]]:
-    """The guard of ``receptive_field``: a module and an input size (h, w), both >= 1, that
-    the net takes as a (1, 1, h, w) input and turns into (batch, channel, h', w') maps.
+def field_traceable(net: nn.Module, input_shape: tuple[int, int], out_pos: tuple[int, int]
+                    ) -> tuple[nn.Module, tuple[int, int], tuple[int, int]]:
+    """A (1, 1, h, w) input of ``input_shape`` within the memory budget, which ``net`` takes and
+    turns into (batch, channel, h', w') maps that have ``out_pos``; a net with a layer that can
+    block a path (ReLU, max pooling, dropout) is traced as ``open_paths(net)``.
 
     A zero input sees through no layer that can block a path: ReLU and its relatives (0 at
     the kink and below), max pooling (ties: one winner per window), dropout in training mode.
-    A net with such a layer is traced instead: the guard hands on ``open_paths(net)``, whose
-    field is the field of ``net`` (``open_paths`` refuses what it cannot open). (A layer whose
+    So the guard hands on ``open_paths(net)`` instead, whose field is the field of ``net``
+    (``open_paths`` refuses what it cannot open). (A layer whose
     own ``forward`` calls ``F.relu`` or ``F.max_pool2d`` is not seen here: build nets from
     ``nn.ReLU``, ``nn.MaxPool2d``, ... layers.)
 
-    >>> check_receptive_field(nn.Conv2d(1, 1, 3), 5)[1:]
-    ((5, 5), (0, 0))
-    >>> check_receptive_field(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2)), 6)[0]
+    >>> receptive_field.accept(nn.Sequential(nn.Conv2d(1, 1, 3), nn.MaxPool2d(2)), 6, (0, 0))["net"]
     Sequential(
       (0): Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1))
       (1): AvgPool2d(kernel_size=2, stride=2, padding=0)
     )
     """
-    net = _check.module(net, "net")
-    h, w = _check.pair(input_shape, "input_shape", minimum=1)
-    out_pos = _check.pair(out_pos, "out_pos", minimum=0)
+    h, w = input_shape
     param = next(net.parameters(), None)
     dtype = param.dtype if param is not None else torch.float32
     _check.within_budget(h * w * dtype.itemsize, f"input_shape={(h, w)} (a (1, 1, {h}, {w}) input of {dtype})")
     if any(_blocks(m) for m in net.modules()):  # a zero probe would not see through: trace the paths
-        net = open_paths(net)
+        net = _open_paths(net)
     device = param.device if param is not None else torch.device("cpu")
     y = _check.trial(net, torch.zeros((1, 1, h, w), dtype=dtype, device=device), f"input_shape {(h, w)}",
                      hint="; receptive_field feeds one channel, a (1, 1, h, w) input")
@@ -462,7 +452,7 @@ def check_receptive_field(net: object, input_shape: object, out_pos: object = (0
         raise ValueError(f"net must return a (batch, channel, h, w) tensor, got "
                          f"{'shape ' + str(tuple(y.shape)) if isinstance(y, torch.Tensor) else type(y).__name__}")
     check_traced(y, 0, out_pos)
-    return net, (h, w), out_pos
+    return net, input_shape, out_pos
 
 
 def _blocks(m: nn.Module) -> bool:
@@ -483,6 +473,7 @@ _ADAPTIVE = {nn.AdaptiveMaxPool1d: nn.AdaptiveAvgPool1d, nn.AdaptiveMaxPool2d: n
              nn.AdaptiveMaxPool3d: nn.AdaptiveAvgPool3d}
 
 
+@checked(net=Module())
 def open_paths(net: nn.Module) -> nn.Module:
     """A copy of ``net`` in which every path from an input pixel to an output is open: the
     same windows, but every weight made positive (no two paths cancel), every elementwise
@@ -501,7 +492,11 @@ def open_paths(net: nn.Module) -> nn.Module:
       (2): AvgPool2d(kernel_size=2, stride=2, padding=0)
     )
     """
-    net = _check.module(net, "net")
+    return _open_paths(net)
+
+
+def _open_paths(net: nn.Module) -> nn.Module:
+    """``open_paths`` for a net already checked (by ``field_traceable``)."""
     names = _check.layer_names(net, "net")
     paths = copy.deepcopy(net).eval()
     with torch.no_grad():
@@ -529,7 +524,7 @@ def _opened(m: nn.Module, name: str, names: dict, original: nn.Module) -> nn.Mod
     return m
 
 
-@checked(check_receptive_field)
+@checked(field_traceable, net=Module(), input_shape=Pair(minimum=1), out_pos=Pair(minimum=0))
 def receptive_field(net: nn.Module, input_shape: tuple[int, int],
                     out_pos: tuple[int, int]) -> torch.Tensor:
     """Which input pixels influence output ``out_pos`` of ``net``? Found with autograd.
@@ -550,23 +545,22 @@ def receptive_field(net: nn.Module, input_shape: tuple[int, int],
     return influence_map(net, torch.zeros((1, 1, h, w), dtype=dtype), out_pos) != 0
 
 
-def check_receptive_field_size(kernel_sizes: object, strides: object
-                               ) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The guard of ``receptive_field_size``: kernel sizes and strides >= 1, one stride per
-    kernel (``None``: all 1). Returns both as tuples.
+def one_stride_per_kernel(kernel_sizes: tuple[int, ...], strides: object) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``strides``: one int >= 1 per kernel (``None``: all 1), returned as a tuple.
 
-    >>> check_receptive_field_size([3, 3], None)
-    ((3, 3), (1, 1))
+    >>> receptive_field_size([3, 3], [])
+    Traceback (most recent call last):
+    ...
+    ValueError: strides must be a list with one int per kernel (2), got []
     """
-    ks = _check.ints(kernel_sizes, "kernel_sizes", minimum=1)
     if strides is None:
-        return ks, (1,) * len(ks)
-    if not _check.is_sequence(strides) or len(strides) != len(ks):
-        raise ValueError(f"strides must be a list with one int per kernel ({len(ks)}), got {strides!r}")
-    return ks, _check.ints(strides, "strides", len(ks), minimum=1)
+        return kernel_sizes, (1,) * len(kernel_sizes)
+    if not _check.is_sequence(strides) or len(strides) != len(kernel_sizes):
+        raise ValueError(f"strides must be a list with one int per kernel ({len(kernel_sizes)}), got {strides!r}")
+    return kernel_sizes, _check.ints(strides, "strides", len(kernel_sizes), minimum=1)
 
 
-@checked(check_receptive_field_size)
+@checked(one_stride_per_kernel, kernel_sizes=Ints(minimum=1))
 def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = None) -> int:
     """Side length of the receptive field of one output after stacked layers.
 
@@ -584,26 +578,24 @@ def receptive_field_size(kernel_sizes: list[int], strides: list[int] | None = No
     return r
 
 
-def check_conv_as_fc_matrix(K: object, input_size: object) -> tuple[torch.Tensor, tuple[int, int]]:
-    """The guard of ``conv_as_fc_matrix``: a 2-D floating kernel that fits the input size.
+def kernel_fits_input(K: torch.Tensor, input_size: tuple[int, int]) -> None:
+    """``K`` no larger than the input, and a matrix within the memory budget.
 
-    >>> check_conv_as_fc_matrix(torch.ones(5, 3), (4, 4))
+    >>> conv_as_fc_matrix(torch.ones(5, 3), (4, 4))
     Traceback (most recent call last):
     ...
     ValueError: K must not be larger than the input, got K of shape (5, 3) for input_size (4, 4)
     """
-    K = _check.tensor(K, "K", ndim=2)
-    h, w = _check.pair(input_size, "input_size", minimum=1)
+    h, w = input_size
     if K.shape[0] > h or K.shape[1] > w:
         raise ValueError(f"K must not be larger than the input, got K of shape {tuple(K.shape)} "
                          f"for input_size {(h, w)}")
     shape = ((h - K.shape[0] + 1) * (w - K.shape[1] + 1), h * w)
     _check.within_budget(shape[0] * shape[1] * K.element_size(),
                          f"input_size={(h, w)} makes a {shape} matrix that")
-    return K, (h, w)
 
 
-@checked(check_conv_as_fc_matrix)
+@checked(kernel_fits_input, K=Tensor(ndim=2), input_size=Pair(minimum=1))
 def conv_as_fc_matrix(K: torch.Tensor, input_size: tuple[int, int]) -> torch.Tensor:
     """The weight matrix of the fully connected layer that computes the
     cross-correlation with ``K`` on an image of ``input_size`` (h, w): one row per

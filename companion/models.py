@@ -14,13 +14,26 @@ import torch
 from torch import nn
 
 from . import _check
-from ._check import checked
+from ._check import Int, Ints, Module, OneOf, Strings, checked
 from .shapes import conv_output_size
 
 ACTIVATIONS = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU}
 POOLS = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
 
 
+def pools_get_input(input_size: int) -> None:
+    """An ``input_size`` of at least 12, so that both pooling layers get an input.
+
+    >>> lenet_feature_size(11)
+    Traceback (most recent call last):
+    ...
+    ValueError: input_size must be at least 12 so that both pooling layers get an input, got 11
+    """
+    if input_size // 2 - 4 < 2:
+        raise ValueError(f"input_size must be at least 12 so that both pooling layers get an input, got {input_size}")
+
+
+@checked(pools_get_input, input_size=Int(minimum=1))
 def lenet_feature_size(input_size: int) -> int:
     """Side length of the feature maps that LeNet's second pooling layer hands to the
     fully connected layers, for a square ``input_size``×``input_size`` image.
@@ -30,40 +43,31 @@ def lenet_feature_size(input_size: int) -> int:
     >>> lenet_feature_size(28), lenet_feature_size(14)
     (5, 1)
     """
-    n = _check.integer(input_size, "input_size", minimum=1)
-    if n // 2 - 4 < 2:
-        raise ValueError(f"input_size must be at least 12 so that both pooling layers get an input, got {n}")
-    n = conv_output_size(n, 5, total_padding=4)  # conv 5×5, padding 2 on each side
-    n = conv_output_size(n, 2, stride=2)         # 2×2 pool, stride 2
-    n = conv_output_size(n, 5)                   # conv 5×5
-    return conv_output_size(n, 2, stride=2)      # 2×2 pool, stride 2
+    n = conv_output_size(input_size, 5, total_padding=4)  # conv 5×5, padding 2 on each side
+    n = conv_output_size(n, 2, stride=2)                  # 2×2 pool, stride 2
+    n = conv_output_size(n, 5)                            # conv 5×5
+    return conv_output_size(n, 2, stride=2)               # 2×2 pool, stride 2
 
 
-def check_lenet(activation: object, pool: object, channels: object, hidden: object,
-                num_classes: object, input_size: object) -> None:
-    """The guard of ``LeNet``: an activation in ``ACTIVATIONS``, a pool in ``POOLS``, two
-    channel counts and two hidden sizes >= 1, at least 2 classes, and an input size that
-    leaves both pooling layers an input.
-
-    A LeNet whose parameters would need more than ``MEMORY_BUDGET`` bytes (2 GiB) is refused
+def lenet_within_budget(channels: tuple[int, int], hidden: tuple[int, int], num_classes: int,
+                        input_size: int) -> None:
+    """An ``input_size`` that leaves both pooling layers an input (``pools_get_input``), and
+    parameters that need at most ``MEMORY_BUDGET`` bytes (2 GiB): a larger LeNet is refused
     before a layer is built.
 
-    >>> check_lenet("tanh", "avg", (6, 16), (120, 84), 10, 28)
+    >>> LeNet(channels=(10**5, 10**5))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: activation must be 'sigmoid' or 'relu', got 'tanh'
+    ValueError: channels=(100000, 100000), ... (250,302,711,134 float32 parameters) would allocate 932.5 GiB, ...
     """
-    _check.one_of(activation, "activation", ACTIVATIONS)
-    _check.one_of(pool, "pool", POOLS)
-    c1, c2 = _check.ints(channels, "channels", 2, minimum=1)
-    h1, h2 = _check.ints(hidden, "hidden", 2, minimum=1)
-    n = _check.integer(num_classes, "num_classes", minimum=2)
-    side = lenet_feature_size(input_size)
+    pools_get_input(input_size)
+    (c1, c2), (h1, h2), n = channels, hidden, num_classes
+    side = lenet_feature_size.__wrapped__(input_size)  # the arithmetic alone: input_size is checked
     params = ((25 + 1) * c1 + (25 * c1 + 1) * c2 + (c2 * side * side + 1) * h1 + (h1 + 1) * h2
               + (h2 + 1) * n)
     dtype = torch.get_default_dtype()
     _check.within_budget(params * dtype.itemsize,
-                         f"channels={(c1, c2)}, hidden={(h1, h2)}, num_classes={n}, input_size={int(input_size)} "
+                         f"channels={(c1, c2)}, hidden={(h1, h2)}, num_classes={n}, input_size={input_size} "
                          f"({params:,} {str(dtype).removeprefix('torch.')} parameters)")
 
 
@@ -81,7 +85,9 @@ class LeNet(nn.Sequential):
     61706
     """
 
-    @checked(check_lenet)
+    @checked(lenet_within_budget, activation=OneOf(tuple(ACTIVATIONS)), pool=OneOf(tuple(POOLS)),
+             channels=Ints(2, minimum=1), hidden=Ints(2, minimum=1), num_classes=Int(minimum=2),
+             input_size=Int(minimum=1))
     def __init__(self, activation: str = "sigmoid", pool: str = "avg",
                  channels: tuple[int, int] = (6, 16),
                  hidden: tuple[int, int] = (120, 84),
@@ -105,16 +111,7 @@ class LeNet(nn.Sequential):
         return super().__getitem__(idx)
 
 
-def check_net(net: object) -> nn.Module:
-    """The guard of ``init_xavier``: ``net`` is a ``torch.nn.Module``.
-
-    >>> check_net(nn.Linear(2, 1))
-    Linear(in_features=2, out_features=1, bias=True)
-    """
-    return _check.module(net, "net")
-
-
-@checked(check_net)
+@checked(net=Module())
 def init_xavier(net: nn.Module) -> nn.Module:
     """Xavier-uniform initialization of every ``nn.Linear`` and ``nn.Conv2d`` weight, as
     D2L does (``init_cnn``); biases keep PyTorch's default. Returns ``net``.
@@ -140,15 +137,25 @@ class LayerInfo(NamedTuple):
     num_params: int
 
 
+def summary_rows(rows: object, total: object) -> None:
+    """``rows`` a list of ``LayerInfo`` rows and ``total`` the label of their sum (a str).
+
+    >>> Summary([("Conv2d", 156)], ("Layer", "Output shape", "Parameters"), "Total")
+    Traceback (most recent call last):
+    ...
+    TypeError: rows must be LayerInfo rows (name, output_shape, num_params), got [('Conv2d', 156)]
+    """
+    if not (isinstance(rows, (list, tuple)) and all(isinstance(r, LayerInfo) for r in rows)):
+        raise TypeError(f"rows must be LayerInfo rows (name, output_shape, num_params), got {rows!r}")
+    if not isinstance(total, str):
+        raise TypeError(f"total must be a str, got {type(total).__name__}")
+
+
 class Summary(list):
     """The rows of ``layer_summary``; shown as a text table (and as a Markdown table in the book)."""
 
+    @checked(summary_rows, headers=Strings(3, "layer, output shape, parameters"))
     def __init__(self, rows: list[LayerInfo], headers: tuple[str, str, str], total: str):
-        if not (isinstance(rows, (list, tuple)) and all(isinstance(r, LayerInfo) for r in rows)):
-            raise TypeError(f"rows must be LayerInfo rows (name, output_shape, num_params), got {rows!r}")
-        headers = _check.strings(headers, "headers", 3, "layer, output shape, parameters")
-        if not isinstance(total, str):
-            raise TypeError(f"total must be a str, got {type(total).__name__}")
         super().__init__(rows)
         self.headers, self.total = headers, total
 
@@ -170,6 +177,40 @@ class Summary(list):
         return "\n".join(rows + [f"| **{a}** | | **{c}** |"])
 
 
+def summarizable(net: object, input_shape: object, headers: object, total: object) -> dict[str, tuple]:
+    """``net`` a ``torch.nn.Sequential`` (e.g. ``LeNet()``), ``input_shape`` a batch shape (at
+    least two ints >= 1) whose zero input, in the dtype of ``net``, needs at most
+    ``MEMORY_BUDGET`` bytes, three ``headers`` and a ``total`` (strings).
+
+    Returns the shape and the headers as tuples.
+
+    >>> layer_summary(LeNet(), [])
+    Traceback (most recent call last):
+    ...
+    ValueError: input_shape must be a batch shape such as (1, 1, 28, 28), got []
+    """
+    if not isinstance(net, nn.Sequential):
+        raise TypeError(f"net must be a torch.nn.Sequential (e.g. LeNet()), got {type(net).__name__}")
+    if not _check.is_sequence(input_shape):
+        raise TypeError(f"input_shape must be a tuple of ints such as (1, 1, 28, 28), got {input_shape!r}")
+    if len(input_shape) < 2:
+        raise ValueError(f"input_shape must be a batch shape such as (1, 1, 28, 28), got {input_shape!r}")
+    shape = _check.ints(input_shape, "input_shape", minimum=1)
+    if not (isinstance(headers, (tuple, list)) and len(headers) == 3 and all(isinstance(h, str) for h in headers)):
+        raise TypeError(f"headers must be three strings (layer, output shape, parameters), got {headers!r}")
+    if not isinstance(total, str):
+        raise TypeError(f"total must be a str, got {type(total).__name__}")
+    dtype = _dtype(net)
+    _check.within_budget(math.prod(shape) * dtype.itemsize, f"input_shape={shape} (a zero input of {dtype})")
+    return {"input_shape": shape, "headers": tuple(headers)}
+
+
+def _dtype(net: nn.Module) -> torch.dtype:
+    param = next(net.parameters(), None)
+    return param.dtype if param is not None else torch.float32
+
+
+@checked(summarizable)
 def layer_summary(net: nn.Sequential, input_shape: tuple[int, ...] = (1, 1, 28, 28),
                   headers: tuple[str, str, str] = ("Layer", "Output shape", "Parameters"),
                   total: str = "Total") -> Summary:
@@ -184,25 +225,12 @@ def layer_summary(net: nn.Sequential, input_shape: tuple[int, ...] = (1, 1, 28, 
     >>> rows[-1].output_shape, sum(r.num_params for r in rows)
     ((1, 10), 61706)
     """
-    if not isinstance(net, nn.Sequential):
-        raise TypeError(f"net must be a torch.nn.Sequential (e.g. LeNet()), got {type(net).__name__}")
-    if not _check.is_sequence(input_shape):
-        raise TypeError(f"input_shape must be a tuple of ints such as (1, 1, 28, 28), got {input_shape!r}")
-    if len(input_shape) < 2:
-        raise ValueError(f"input_shape must be a batch shape such as (1, 1, 28, 28), got {input_shape!r}")
-    shape = _check.ints(input_shape, "input_shape", minimum=1)
-    if not (isinstance(headers, (tuple, list)) and len(headers) == 3 and all(isinstance(h, str) for h in headers)):
-        raise TypeError(f"headers must be three strings (layer, output shape, parameters), got {headers!r}")
-    if not isinstance(total, str):
-        raise TypeError(f"total must be a str, got {type(total).__name__}")
     param = next(net.parameters(), None)
-    dtype = param.dtype if param is not None else torch.float32
-    _check.within_budget(math.prod(shape) * dtype.itemsize, f"input_shape={shape} (a zero input of {dtype})")
-    X = torch.zeros(shape, dtype=dtype, device=param.device if param is not None else "cpu")
+    X = torch.zeros(input_shape, dtype=_dtype(net), device=param.device if param is not None else "cpu")
     rows = []
-    with torch.inference_mode(), _check.fits(net, f"input_shape {shape}"):
+    with torch.inference_mode(), _check.fits(net, f"input_shape {input_shape}"):
         for layer in net:
             X = layer(X)
             rows.append(LayerInfo(type(layer).__name__, tuple(X.shape),
                                   sum(p.numel() for p in layer.parameters())))
-    return Summary(rows, tuple(headers), total)
+    return Summary(rows, headers, total)

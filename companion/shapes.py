@@ -20,12 +20,11 @@ from __future__ import annotations
 import math
 import numbers
 
-import numpy as np
 import torch
 from torch import nn
 
 from . import _check
-from ._check import Int, Pair, Tensor, checked
+from ._check import Int, Module, Number, OneOf, Padding, Pair, Tensor, checked
 from .conv import corr2d_fast
 
 
@@ -103,27 +102,26 @@ def conv_output_shape(input_size: int | tuple[int, int],
             conv_output_size(n[1], k[1], 2 * p[1], s[1]))
 
 
-def check_pad2d(X: object, padding: object, value: object
-                ) -> tuple[torch.Tensor, tuple[int, int, int, int]]:
-    """The guard of ``pad2d``: a 2-D tensor, a number, and the padding as an int, a pair or
-    a 4-tuple. Returns ``(X, (top, bottom, left, right))``.
+def pad_fits(X: torch.Tensor, padding: object, value: float) -> dict[str, tuple[int, int, int, int]]:
+    """``padding`` is an int, a pair or 4 ints (top, bottom, left, right), each >= 0
+    (``Padding``, returned as 4 ints); ``value`` is held exactly by ``X``'s dtype; the padded
+    result is within the memory budget.
 
-    >>> check_pad2d(torch.ones(2, 2), (1, 2), 0.0)[1]
-    (1, 1, 2, 2)
+    >>> pad2d(torch.ones(2, 2, dtype=torch.uint8), 1, value=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: value=-1 cannot be held exactly by X's dtype torch.uint8, which holds 0 to 255: pass a value in that range, or convert X (e.g. X.float())
     """
-    X = _check.tensor(X, "X", ndim=2, floating=False)
-    if _check.is_sequence(padding) and len(padding) == 4:
-        top, bottom, left, right = _check.ints(padding, "padding", 4, minimum=0)
-    else:
-        top, left = _check.pair(padding, "padding", minimum=0)
-        bottom, right = top, left
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"value must be a number, got {type(value).__name__}")
+    pads = Padding()(padding, "padding")
     _held_exactly(value, X.dtype)
+    _padded_within_budget(X, pads, padding)
+    return {"padding": pads}
+
+
+def _padded_within_budget(X: torch.Tensor, pads: tuple[int, int, int, int], padding: object) -> None:
+    top, bottom, left, right = pads
     shape = (top + X.shape[0] + bottom, left + X.shape[1] + right)
-    _check.within_budget(shape[0] * shape[1] * X.element_size(),
-                         f"padding={padding!r} (a {shape} result of {X.dtype})")
-    return X, (top, bottom, left, right)
+    _check.within_budget(shape[0] * shape[1] * X.element_size(), f"padding={padding!r} (a {shape} result of {X.dtype})")
 
 
 def _held_exactly(value: numbers.Real, dtype: torch.dtype) -> None:
@@ -148,7 +146,7 @@ def _held_exactly(value: numbers.Real, dtype: torch.dtype) -> None:
                          f"pass a value in that range, or convert X (e.g. X.float())")
 
 
-@checked(check_pad2d)
+@checked(pad_fits, X=Tensor(ndim=2, floating=False), value=Number())
 def pad2d(X: torch.Tensor, padding: int | tuple[int, int] | tuple[int, int, int, int],
           value: float = 0.0) -> torch.Tensor:
     """Surround a 2-D tensor with ``value`` (zero padding by default).
@@ -174,18 +172,15 @@ def pad2d(X: torch.Tensor, padding: int | tuple[int, int] | tuple[int, int, int,
     return Y
 
 
-def check_comp_conv2d(conv: object, X: object) -> tuple[nn.Module, torch.Tensor]:
-    """The guard of ``comp_conv2d``: a module and a 2-D floating tensor; an ``nn.Conv2d``
-    must map one channel to one, have ``X``'s dtype and a kernel that fits. Returns
-    ``(conv, X)``.
+def conv_fits(conv: nn.Module, X: torch.Tensor) -> dict[str, object]:
+    """An ``nn.Conv2d`` maps one channel to one, has ``X``'s dtype and device and a kernel that
+    fits; any other module takes ``X`` as a (1, 1, h, w) input and returns one map.
 
-    >>> check_comp_conv2d(nn.Conv2d(1, 3, 3), torch.ones(4, 4))
+    >>> comp_conv2d(nn.Conv2d(1, 3, 3), torch.ones(4, 4))
     Traceback (most recent call last):
     ...
     ValueError: conv must map 1 channel to 1 channel, got in_channels=1, out_channels=3
     """
-    conv = _check.module(conv, "conv")
-    X = _check.tensor(X, "X", ndim=2)
     if isinstance(conv, nn.Conv2d):
         if conv.in_channels != 1 or conv.out_channels != 1:
             raise ValueError(f"conv must map 1 channel to 1 channel, got in_channels="
@@ -206,7 +201,7 @@ def check_comp_conv2d(conv: object, X: object) -> tuple[nn.Module, torch.Tensor]
                                  f"is larger than X padded by conv.padding {(p_h, p_w)}, {padded}")
     else:  # any other module: which of its layers X does not fit, if any
         _check.trial(conv, X.reshape((1, 1) + X.shape), f"X of shape {tuple(X.shape)}", root="conv")
-    return _check.returning(conv, check_one_map, f"X of shape {tuple(X.shape)}", root="conv"), X
+    return {"conv": _check.returning(conv, check_one_map, f"X of shape {tuple(X.shape)}", root="conv")}
 
 
 def check_one_map(Y: object) -> torch.Tensor:
@@ -224,7 +219,7 @@ def check_one_map(Y: object) -> torch.Tensor:
     return Y
 
 
-@checked(check_comp_conv2d)
+@checked(conv_fits, conv=Module(), X=Tensor(ndim=2))
 def comp_conv2d(conv: nn.Module, X: torch.Tensor) -> torch.Tensor:
     """Apply a one-channel-in, one-channel-out conv layer to a 2-D tensor ``X``.
 
@@ -241,28 +236,26 @@ def comp_conv2d(conv: nn.Module, X: torch.Tensor) -> torch.Tensor:
 
 # --- Mirror padding (D2L exercise 7.3.3) ---------------------------------------------
 
-def check_mirror_pad2d(X: object, padding: object, mode: object
-                       ) -> tuple[torch.Tensor, tuple[int, int, int, int], str]:
-    """The guard of ``mirror_pad2d``: the checks of ``pad2d``, a mode, and a padding
-    the input can mirror (``"reflect"``: at most n − 1 per side, ``"symmetric"``: at
-    most n). Returns ``(X, (top, bottom, left, right), mode)``.
+def mirror_fits(X: torch.Tensor, padding: object, mode: str) -> dict[str, tuple[int, int, int, int]]:
+    """``padding`` read as in ``pad2d``, at most what the input can mirror (``"reflect"``: n − 1
+    per side, ``"symmetric"``: n).
 
-    >>> check_mirror_pad2d(torch.ones(2, 2), 2, "reflect")
+    >>> mirror_pad2d(torch.ones(2, 2), 2, "reflect")
     Traceback (most recent call last):
     ...
     ValueError: padding must be at most (1, 1, 1, 1) for mode='reflect' and X of shape (2, 2), got (2, 2, 2, 2)
     """
-    X, pads = check_pad2d(X, padding, 0.0)
-    mode = _check.one_of(mode, "mode", ("reflect", "symmetric"))
+    pads = Padding()(padding, "padding")
+    _padded_within_budget(X, pads, padding)
     h, w = X.shape
     most = (h, h, w, w) if mode == "symmetric" else (h - 1, h - 1, w - 1, w - 1)
     if any(p > m for p, m in zip(pads, most)):
         raise ValueError(f"padding must be at most {most} for mode={mode!r} and X of "
                          f"shape {tuple(X.shape)}, got {pads}")
-    return X, pads, mode
+    return {"padding": pads}
 
 
-@checked(check_mirror_pad2d)
+@checked(mirror_fits, X=Tensor(ndim=2, floating=False), mode=OneOf(("reflect", "symmetric")))
 def mirror_pad2d(X: torch.Tensor,
                  padding: int | tuple[int, int] | tuple[int, int, int, int],
                  mode: str = "reflect") -> torch.Tensor:

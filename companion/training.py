@@ -35,6 +35,7 @@ import torch
 from torch import nn
 
 from . import _check
+from ._check import Device, Flag, Function, Int, Labels, Maybe, Module, OneOf, Real, Tensor, checked
 
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
 EVAL_BATCH = 256  # images per forward pass when evaluating: their activations fit in the cache
@@ -76,15 +77,15 @@ class History:
                 f"train acc {self.train_acc[-1]:.4f}, test acc {self.test_acc[-1]:.4f})")
 
 
-def _net_device(net: nn.Module, device: object) -> torch.device:
-    """Where to compute: ``device`` (if this machine has it), else where the net's weights are."""
+def _net_device(net: nn.Module, device: torch.device | None) -> torch.device:
+    """Where to compute: ``device`` (checked), else where the net's weights are (not on the meta device)."""
     p = next(net.parameters(), None)
     if p is not None and p.device.type == "meta":
         raise ValueError("net is on the meta device, which holds no weights: build the net on a real "
                          "device (e.g. net.to_empty(device='cpu') and initialize it)")
     if device is None:
         return p.device if p is not None else torch.device("cpu")
-    return _check.device(device)
+    return device
 
 
 def _net_is_on(net: nn.Module, device: torch.device, given: object) -> None:
@@ -181,10 +182,8 @@ def _images(name: str, X: torch.Tensor) -> str:
     return f"{name} (images of shape {tuple(X.shape)})"
 
 
-def _use_channels_last(channels_last: object, device: torch.device) -> bool:
-    if _check.flag(channels_last, "channels_last", allow_none=True) is None:
-        return device.type == "cpu"
-    return channels_last
+def _use_channels_last(channels_last: bool | None, device: torch.device) -> bool:
+    return device.type == "cpu" if channels_last is None else channels_last
 
 
 def _on_device(batches: Iterable, device: torch.device, channels_last: bool,
@@ -235,6 +234,28 @@ def _accuracy(net: nn.Module, data: object, name: str, device: torch.device, bat
     return correct.item() / n
 
 
+def runs_where_net_is(net: nn.Module, device: object) -> dict[str, torch.device]:
+    """``device`` None or the device the net's parameters are on (a ``torch.device`` or a str
+    such as 'cpu' or 'cuda:1' that this machine has), not the meta device: the net runs where it
+    is (``train`` moves it instead).
+
+    Returns ``device`` as the device to compute on.
+
+    >>> evaluate_accuracy(nn.Linear(4, 2), [(torch.zeros(1, 4), torch.zeros(1, dtype=torch.long))],
+    ...                   device="meta")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: device='meta', but net's parameters are on cpu: pass device=None to use the net's device, ...
+    """
+    where = _net_device(net, None if device is None else _check.device(device))
+    _net_is_on(net, where, device)
+    return {"device": where}
+
+
+EVALUATION = {"net": Module(), "batch_size": Int(minimum=1), "channels_last": Flag(allow_none=True)}
+
+
+@checked(runs_where_net_is, **EVALUATION)
 def evaluate_accuracy(net: nn.Module, data: object, device: torch.device | str | None = None,
                       batch_size: int = EVAL_BATCH, channels_last: bool | None = None) -> float:
     """Fraction of correctly classified examples in ``data``: a pair of tensors (X, y),
@@ -246,14 +267,24 @@ def evaluate_accuracy(net: nn.Module, data: object, device: torch.device | str |
     >>> evaluate_accuracy(net, (X, y)) in (0.0, 1.0)
     True
     """
-    net = _check.module(net, "net")
-    where = _net_device(net, device)
-    _net_is_on(net, where, device)
-    batch_size = _check.integer(batch_size, "batch_size", minimum=1)
-    cl = _use_channels_last(channels_last, where)
-    return _accuracy(net, data, "data", where, batch_size, cl)
+    cl = _use_channels_last(channels_last, device)
+    return _accuracy(net, data, "data", device, batch_size, cl)
 
 
+def input_where_net_is(X: torch.Tensor, net: nn.Module, device: object) -> dict[str, torch.device]:
+    """``X`` holds values (it is not on the meta device), and ``device`` is None or where the
+    net's parameters are (``runs_where_net_is``).
+
+    >>> predict(nn.Linear(4, 2), torch.zeros(1, 1, 2, 2, device="meta"))
+    Traceback (most recent call last):
+    ...
+    ValueError: X is on the meta device, which holds no values: create it on a real device
+    """
+    _on_meta(X, "X")
+    return runs_where_net_is(net, device)
+
+
+@checked(input_where_net_is, X=Tensor(ndim=4), **EVALUATION)
 def predict(net: nn.Module, X: torch.Tensor, device: torch.device | str | None = None,
             batch_size: int = EVAL_BATCH, channels_last: bool | None = None) -> torch.Tensor:
     """Predicted class labels (int64, on the CPU) for the images ``X`` (n, c, h, w). The net
@@ -263,28 +294,23 @@ def predict(net: nn.Module, X: torch.Tensor, device: torch.device | str | None =
     >>> predict(net, torch.zeros(5, 1, 2, 2)).shape
     torch.Size([5])
     """
-    net = _check.module(net, "net")
-    X = _on_meta(_check.tensor(X, "X", ndim=4), "X")
-    where = _net_device(net, device)
-    _net_is_on(net, where, device)
-    batch_size = _check.integer(batch_size, "batch_size", minimum=1)
-    cl = _use_channels_last(channels_last, where)
+    cl = _use_channels_last(channels_last, device)
     net.eval()
     with torch.inference_mode(), _check.fits(net, f"X of shape {tuple(X.shape)}"):
-        out = [_scores(net(_layout(X[k:k + batch_size], where, cl)), len(X[k:k + batch_size])).argmax(dim=1)
+        out = [_scores(net(_layout(X[k:k + batch_size], device, cl)), len(X[k:k + batch_size])).argmax(dim=1)
                for k in range(0, len(X), batch_size)]
     return torch.cat(out).cpu()
 
 
-def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """Counts ``C[i, j]`` of examples of true class ``i`` predicted as class ``j`` (int64).
+def labels_below_num_classes(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> None:
+    """A ``num_classes`` × ``num_classes`` matrix of int64 counts within ``MEMORY_BUDGET`` bytes
+    (2 GiB), labels in [0, ``num_classes``), and as many predictions as true labels.
 
-    >>> confusion_matrix(torch.tensor([0, 1, 1]), torch.tensor([0, 0, 1]), 2)
-    tensor([[1, 0],
-            [1, 1]])
+    >>> confusion_matrix(torch.tensor([0, 1]), torch.tensor([0, 2]), 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: y_pred must hold labels in [0, 2), got values in [0, 2]
     """
-    y_true, y_pred = _check.labels(y_true, "y_true"), _check.labels(y_pred, "y_pred")
-    num_classes = _check.integer(num_classes, "num_classes", minimum=1)
     _check.within_budget(num_classes * num_classes * 8, f"num_classes={num_classes} (a {num_classes} x "
                                                         f"{num_classes} matrix of int64 counts)")
     for t, name in ((y_true, "y_true"), (y_pred, "y_pred")):
@@ -293,6 +319,16 @@ def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: in
                              f"[{int(t.min())}, {int(t.max())}]")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true and y_pred must have the same length, got {len(y_true)} and {len(y_pred)}")
+
+
+@checked(labels_below_num_classes, y_true=Labels(), y_pred=Labels(), num_classes=Int(minimum=1))
+def confusion_matrix(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Counts ``C[i, j]`` of examples of true class ``i`` predicted as class ``j`` (int64).
+
+    >>> confusion_matrix(torch.tensor([0, 1, 1]), torch.tensor([0, 0, 1]), 2)
+    tensor([[1, 0],
+            [1, 1]])
+    """
     idx = y_true.to(torch.int64).cpu() * num_classes + y_pred.to(torch.int64).cpu()
     return torch.bincount(idx, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
 
@@ -309,14 +345,19 @@ def _trainable(net: nn.Module) -> list[nn.Parameter]:
     return trainable
 
 
-def _check_optimizer(net: nn.Module, optimizer: object, lr: object, weight_decay: object) -> None:
-    """The arguments of ``make_optimizer``, checked without building anything."""
+def optimizer_trains(net: nn.Module, optimizer: object) -> None:
+    """``optimizer`` 'sgd', 'adam' or 'adamw' (in any case), for a net with parameters that
+    require a gradient.
+
+    >>> make_optimizer(nn.Linear(2, 1), "rmsprop", 0.1)
+    Traceback (most recent call last):
+    ...
+    ValueError: optimizer must be 'sgd', 'adam' or 'adamw', got 'rmsprop'
+    """
     if not isinstance(optimizer, str):
         raise TypeError(f"optimizer must be a str ({', '.join(map(repr, OPTIMIZERS))}) or a "
                         f"torch.optim.Optimizer, got {type(optimizer).__name__}")
     _check.one_of(optimizer.lower(), "optimizer", OPTIMIZERS)
-    _check.real(lr, "lr", above=0)
-    _check.real(weight_decay, "weight_decay", minimum=0)
     _trainable(net)
 
 
@@ -329,6 +370,7 @@ def _holds(optimizer: torch.optim.Optimizer, net: nn.Module) -> None:
                          "torch.optim.SGD(net.parameters(), lr=0.1) or make_optimizer(net, ...)")
 
 
+@checked(optimizer_trains, net=Module(), lr=Real(above=0), weight_decay=Real(minimum=0))
 def make_optimizer(net: nn.Module, optimizer: str, lr: float, weight_decay: float = 0.0
                    ) -> torch.optim.Optimizer:
     """``torch.optim.SGD``, ``Adam`` or ``AdamW`` over the parameters of ``net``; ``lr`` > 0
@@ -337,28 +379,22 @@ def make_optimizer(net: nn.Module, optimizer: str, lr: float, weight_decay: floa
     >>> make_optimizer(nn.Linear(2, 1), "sgd", 0.9).defaults["lr"]
     0.9
     """
-    net = _check.module(net, "net")
-    _check_optimizer(net, optimizer, lr, weight_decay)
-    return OPTIMIZERS[optimizer.lower()](net.parameters(), lr=float(lr), weight_decay=float(weight_decay))
+    return OPTIMIZERS[optimizer.lower()](net.parameters(), lr=lr, weight_decay=weight_decay)
 
 
-def check_train_epoch(net: object, train_iter: object, loss_fn: object, optimizer: object,
-                      scheduler: object) -> None:
-    """The guard of ``train_epoch``: a module, an iterable of batches, a callable loss, an
-    optimizer that holds some of the net's parameters, and ``None`` or a learning-rate scheduler.
+def epoch_fits(net: nn.Module, train_iter: object, optimizer: object, scheduler: object) -> None:
+    """``train_iter`` an iterable of batches, ``optimizer`` a ``torch.optim.Optimizer`` that holds
+    some of the net's parameters, ``scheduler`` None or a learning-rate scheduler (with a step()
+    method); batches that can be looked at without drawing them (a list, a ``Batches``) are
+    (X, y) pairs of images that fit the net and labels below its number of outputs.
 
-    Batches that can be looked at without drawing them (a list, a ``Batches``) are checked up
-    front: (X, y) pairs, images that fit the net, labels below its number of outputs.
-
-    >>> check_train_epoch(nn.Linear(2, 1), [], nn.MSELoss(), "sgd", None)
+    >>> train_epoch(nn.Linear(2, 1), [], nn.MSELoss(), "sgd")
     Traceback (most recent call last):
     ...
     TypeError: optimizer must be a torch.optim.Optimizer, got str
     """
-    _check.module(net, "net")
     if not hasattr(train_iter, "__iter__"):
         raise TypeError(f"train_iter must be an iterable of (X, y) batches, got {type(train_iter).__name__}")
-    _check.function(loss_fn, "loss_fn")
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
     if scheduler is not None and not callable(getattr(scheduler, "step", None)):
@@ -394,7 +430,7 @@ def _check_batches(net: nn.Module, data: object, name: str, pair: bool = True) -
     return True
 
 
-@_check.checked(check_train_epoch)
+@checked(epoch_fits, net=Module(), loss_fn=Function())
 def train_epoch(net: nn.Module, train_iter: Iterable, loss_fn: Callable,
                 optimizer: torch.optim.Optimizer,
                 scheduler: object = None) -> tuple[float, float]:
@@ -455,6 +491,28 @@ def _passes(data: object, name: str, num_epochs: int, scheduler: str | None) -> 
                         f"every epoch, so pass (X, y), a Batches, a list of batches or a DataLoader")
 
 
+def optimizer_for(net: nn.Module, optimizer: object, lr: object, weight_decay: object) -> dict[str, float] | None:
+    """``optimizer`` a ``torch.optim.Optimizer`` that holds some of the net's parameters, or a
+    name that ``make_optimizer`` takes, with its ``lr`` and ``weight_decay`` (which a ready
+    optimizer does not use).
+
+    >>> train(nn.Linear(2, 2), [], [], 1, lr=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be > 0, got 0
+    """
+    if isinstance(optimizer, torch.optim.Optimizer):
+        _holds(optimizer, net)
+        return None
+    rules = make_optimizer.rules  # a name: its lr and weight_decay as make_optimizer takes them
+    accepted = {"lr": rules["lr"](lr, "lr"), "weight_decay": rules["weight_decay"](weight_decay, "weight_decay")}
+    optimizer_trains(net, optimizer)
+    return accepted
+
+
+@checked(optimizer_for, net=Module(), num_epochs=Int(minimum=1), device=Maybe(Device()),
+         scheduler=OneOf(("cosine",), allow_none=True), channels_last=Flag(allow_none=True), verbose=Flag(),
+         epoch=Function())
 def train(net: nn.Module, train_iter: Iterable, test_iter: object, num_epochs: int,
           lr: float = 0.9, optimizer: str | torch.optim.Optimizer = "sgd",
           device: torch.device | str | None = None, weight_decay: float = 0.0,
@@ -484,25 +542,16 @@ def train(net: nn.Module, train_iter: Iterable, test_iter: object, num_epochs: i
     >>> len(h), h.train_loss[-1] < h.train_loss[0]
     (3, True)
     """
-    net = _check.module(net, "net")
-    num_epochs = _check.integer(num_epochs, "num_epochs", minimum=1)
     if not hasattr(train_iter, "__iter__"):
         raise TypeError(f"train_iter must be an iterable of (X, y) batches, got {type(train_iter).__name__}")
-    _check.flag(verbose, "verbose")
-    _check.one_of(scheduler, "scheduler", ("cosine",), allow_none=True)
-    epoch = _check.function(epoch, "epoch")
     if _tensors(test_iter, "test_iter") is None and not hasattr(test_iter, "__iter__"):
         raise TypeError(f"test_iter must be a pair of tensors (X, y), a Batches or an iterable of "
                         f"(X, y) batches, got {type(test_iter).__name__}")
     device = _net_device(net, device)
     cl = _use_channels_last(channels_last, device)
-    if isinstance(optimizer, torch.optim.Optimizer):
-        _holds(optimizer, net)
-    else:
-        _check_optimizer(net, optimizer, lr, weight_decay)
     _passes(train_iter, "train_iter", num_epochs, scheduler)
     _passes(test_iter, "test_iter", num_epochs, scheduler)
-    checked = _check_batches(net, train_iter, "train_iter", pair=False)  # fail now, not in an epoch
+    up_front = _check_batches(net, train_iter, "train_iter", pair=False)  # fail now, not in an epoch
     _check_batches(net, test_iter, "test_iter")                          # nor after the first one
     net.to(device)
     if cl:
@@ -519,7 +568,7 @@ def train(net: nn.Module, train_iter: Iterable, test_iter: object, num_epochs: i
     loss_fn = nn.CrossEntropyLoss()
     history = History()
     for k in range(num_epochs):
-        batches = _on_device(train_iter, device, cl, None if checked else net)
+        batches = _on_device(train_iter, device, cl, None if up_front else net)
         loss, acc = _epoch_result(epoch(net, batches, loss_fn, opt, sched))
         history.train_loss.append(loss)
         history.train_acc.append(acc)

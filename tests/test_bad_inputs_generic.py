@@ -58,6 +58,8 @@ VALID = [  # one valid call of each guarded function: (function, args, kwargs)
     (params.conv2d_memory, (1, 2, 3, 8), {"batch_size": 4}),
     (params.conv2d_backward_macs, (1, 2, 3, 8), {}),
     (invariance.shift2d, (rand(3, 3), (1, 0)), {}),
+    (invariance.interior_mask, ((3, 4), (1, 1)), {"margin": 1}),
+    (invariance.open_paths, (conv3(),), {}),
     (invariance.equivariance_error, (conv3(), rand(2, 1, 6, 6), (1, 1)), {"margin": 1}),
     (invariance.relative_change, (conv3(), rand(2, 1, 6, 6), (0, 1)), {}),
     (invariance.influence_map, (conv3(), rand(1, 1, 6, 6), (1, 1)), {}),
@@ -65,6 +67,8 @@ VALID = [  # one valid call of each guarded function: (function, args, kwargs)
     (invariance.receptive_field_size, ([3, 3],), {"strides": [1, 2]}),
     (invariance.conv_as_fc_matrix, (rand(2, 2), (3, 3)), {}),
     (models.init_xavier, (nn.Linear(2, 2),), {}),
+    (models.lenet_feature_size, (28,), {}),
+    (models.layer_summary, (models.LeNet(), (1, 1, 28, 28)), {}),
 ]
 
 
@@ -151,6 +155,11 @@ def refused_by(rule: _check.Rule, value: object) -> list[tuple[str, object, type
             out.append((f"below {rule.minimum}", rule.minimum - 1, ValueError))
     if isinstance(rule, _check.Pair):
         out += [("three ints", (2, 2, 2), ValueError), ("a bool inside", (2, True), TypeError), ("None", None, TypeError)]
+    if isinstance(rule, _check.Padding):
+        out += [("three ints", (1, 2, 3), ValueError), ("a negative int", -1, ValueError), ("a bool", True, TypeError),
+                ("a float", 1.5, TypeError), ("a bool inside", (0, 0, 0, True), TypeError)]
+    if isinstance(rule, _check.Number):
+        out += [("a bool", True, TypeError), ("a str", "0", TypeError), ("None", None, TypeError)]
     if isinstance(rule, _check.Offset):
         out += [("three ints", (1, 2, 3), ValueError), ("a str", "1, 1", TypeError), ("a bool inside", (True, 0), TypeError),
                 ("an int", 1, TypeError)]
@@ -172,8 +181,9 @@ def refused_by(rule: _check.Rule, value: object) -> list[tuple[str, object, type
     if isinstance(rule, _check.OneOf):
         out += [("another string", "neither", ValueError), ("an int", 1, TypeError)]
     if isinstance(rule, _check.Tensor):
-        out += [("a list", value.tolist(), TypeError), ("one more dimension", value[None], ValueError),
-                ("empty", value[..., :0], ValueError)]
+        out += [("a list", value.tolist(), TypeError), ("empty", value[..., :0], ValueError)]
+        if rule.ndim is not None:
+            out.append(("one more dimension", value[None], ValueError))
         if rule.floating:
             out.append(("int64", value.long(), TypeError))
     if isinstance(rule, _check.DType):

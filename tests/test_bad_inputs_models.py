@@ -10,8 +10,8 @@ import torch
 from torch import nn
 
 from companion import models
-from companion.models import LayerInfo, LeNet, Summary, check_lenet, check_net, init_xavier, layer_summary, lenet_feature_size
-from tests.helpers.bad_inputs import Case, Check, count, covers, params, run, uncovered
+from companion.models import LayerInfo, LeNet, Summary, init_xavier, layer_summary, lenet_feature_size
+from tests.helpers.bad_inputs import Case, Check, checks_of, count, covers, params, run, uncovered
 
 
 @pytest.fixture
@@ -46,7 +46,8 @@ CASES = [
     Case("sizes", LeNet, kwargs={"hidden": (10**5, 10**5)}, raises=ValueError, match=r"hidden=\(100000, 100000\).*would allocate"),
     Case("sizes", LeNet, kwargs={"input_size": 10**4}, raises=ValueError, match=r"input_size=10000 \(.*would allocate"),
     Case("sizes", LeNet, kwargs={"num_classes": 10**9}, raises=ValueError, match=r"num_classes=1000000000, .*would allocate"),
-    Case("sizes", check_lenet, ("relu", "max", (10**5, 10**5), (120, 84), 10, 28), raises=ValueError, match=r"would allocate"),
+    Case("sizes", LeNet, ("relu", "max", (10**5, 10**5), (120, 84), 10, 28), raises=ValueError,
+         match=r"would allocate"),
     Case("sizes", layer_summary, (LeNet(), (1, 1, 10**5, 10**5)), raises=ValueError,
          match=r"input_shape=\(1, 1, 100000, 100000\) .*would allocate 37\.3 GiB"),
     Case("sizes", lenet_forward, (), {"channels": (60, 160), "hidden": (1200, 840)},
@@ -62,7 +63,9 @@ CASES = [
     Case("integer-likes", layer_summary, (LeNet(), (np.int64(2), 1, np.int32(28), 28)),
          expect=Check(lambda rows: rows[0].output_shape == (2, 6, 28, 28) and type(rows[0].output_shape[0]) is int
                       and rows[-1].output_shape == (2, 10), "rows for a batch of 2")),
-    Case("integer-likes", check_lenet, ("relu", "max", (np.int64(6), 16), (120, 84), np.int64(10), np.int64(28)), expect=None),
+    Case("integer-likes", checks_of(LeNet.__init__),
+         (None, "relu", "max", (np.int64(6), 16), (120, 84), np.int64(10), np.int64(28)),
+         expect=(None, "relu", "max", (6, 16), (120, 84), 10, 28)),
     Case("integer-likes", LeNet, kwargs={"num_classes": True}, raises=TypeError, match=r"num_classes must be an int, got bool"),
     Case("integer-likes", LeNet, kwargs={"channels": (6, np.bool_(True))}, raises=TypeError, match=r"channels\[1\] must be an int"),
     Case("integer-likes", lenet_feature_size, (True,), raises=TypeError, match=r"input_size must be an int, got bool"),
@@ -83,11 +86,11 @@ CASES = [
     Case("messages", LeNet, kwargs={"activation": "tanh"}, raises=ValueError, match=r"activation must be 'sigmoid' or 'relu'"),
     Case("messages", LeNet, kwargs={"pool": "min"}, raises=ValueError, match=r"pool must be 'avg' or 'max', got 'min'"),
     Case("messages", LeNet, kwargs={"input_size": 11}, raises=ValueError, match=r"input_size must be at least 12"),
-    Case("messages", check_lenet, ("sigmoid", "avg", (6, 16), (120, 84), 1, 28), raises=ValueError,
+    Case("messages", LeNet, ("sigmoid", "avg", (6, 16), (120, 84), 1, 28), raises=ValueError,
          match=r"num_classes must be >= 2, got 1"),
     Case("messages", lenet_feature_size, (11,), raises=ValueError, match=r"input_size must be at least 12"),
     Case("messages", init_xavier, ("LeNet",), raises=TypeError, match=r"net must be a torch\.nn\.Module, got str"),
-    Case("messages", check_net, (LeNet,), raises=TypeError, match=r"net must be a torch\.nn\.Module, got type"),
+    Case("messages", init_xavier, (LeNet,), raises=TypeError, match=r"net must be a torch\.nn\.Module, got type"),
     Case("messages", Summary, (ROWS, ("Layer", "Output shape"), "Total"), raises=TypeError,
          match=r"headers must be 3 strings \(layer, output shape, parameters\)"),
     Case("messages", Summary, (ROWS, HEADERS, None), raises=TypeError, match=r"total must be a str, got NoneType"),
@@ -104,7 +107,7 @@ CASES = [
          expect=Check(lambda s: repr(s).splitlines()[-1].split() == ["Total", "156"], "a total of 156")),
     Case("messages", init_xavier, (nn.Sequential(nn.ReLU()),), expect=Check(lambda net: isinstance(net[0], nn.ReLU),
                                                                               "the net, unchanged")),
-    Case("messages", check_net, (nn.Identity(),), expect=Check(lambda net: isinstance(net, nn.Identity), "the net")),
+    Case("messages", init_xavier, (nn.Identity(),), expect=Check(lambda net: isinstance(net, nn.Identity), "the net")),
 ]
 
 

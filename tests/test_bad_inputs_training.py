@@ -16,9 +16,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from companion import training
 from companion.data import Batches
-from companion.training import (History, check_train_epoch, confusion_matrix, evaluate_accuracy, make_optimizer, predict,
-                                train, train_epoch)
-from tests.helpers.bad_inputs import Case, Check, Lazy, count, params, run, uncovered
+from companion.training import History, confusion_matrix, evaluate_accuracy, make_optimizer, predict, train, train_epoch
+from tests.helpers.bad_inputs import Case, Check, Lazy, checks_of, count, params, run, uncovered
 
 
 @pytest.fixture
@@ -122,7 +121,8 @@ CASES = [
          match=r"train_iter holds label 5 \(batch 0\), but net has 2 outputs"),
     Case("labels", train_epoch, (NET, [(X, Y5)], LOSS, OWN_OPT), after=untouched, raises=ValueError,
          match=r"train_iter holds label 5 \(batch 0\), but net has 2 outputs"),
-    Case("labels", check_train_epoch, (NET0, Batches(X, Y5, 4), LOSS, torch.optim.SGD(NET0.parameters(), lr=0.1), None),
+    Case("labels", checks_of(train_epoch),
+         (NET0, Batches(X, Y5, 4), LOSS, torch.optim.SGD(NET0.parameters(), lr=0.1), None),
          raises=ValueError, match=r"train_iter holds label 5, but net has 2 outputs"),
     Case("labels", evaluate_accuracy, (NET0, (X, Y)), expect=(EXPECTED == Y).float().mean().item()),
     Case("labels", train, (NET, Batches(X, Y, 4, shuffle=True), (X, Y), 2), {"verbose": False}, expect=history(2)),
@@ -150,7 +150,7 @@ CASES = [
          raises=ValueError, match=r"optimizer holds none of net's parameters, so training would not change the net.*make_optimizer\(net, \.\.\.\)"),
     Case("optimizer", train_epoch, (NET, DATA, LOSS, OTHER_OPT), after=untouched, raises=ValueError,
          match=r"optimizer holds none of net's parameters"),
-    Case("optimizer", check_train_epoch, (NET0, DATA, LOSS, OTHER_OPT, None), raises=ValueError,
+    Case("optimizer", checks_of(train_epoch), (NET0, DATA, LOSS, OTHER_OPT, None), raises=ValueError,
          match=r"optimizer holds none of net's parameters"),
     Case("optimizer", train, (Lazy(frozen), DATA, DATA, 1), {"verbose": False}, after=untouched, raises=ValueError,
          match=r"net has no parameters that require a gradient"),
