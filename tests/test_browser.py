@@ -47,7 +47,8 @@ import pytest
 
 from tests.helpers import bookbuild
 from tests.helpers.bookbuild import HTML, ROOT, SCREENSHOTS, all_pages, build_book, source_of
-from tests.helpers.browser import COMMAND_TIMEOUT, Browser, ScreenshotProblem, Stalled, require_browser, serve
+from tests.helpers.browser import (COMMAND_TIMEOUT, JPEG_LIMIT, Browser, ScreenshotProblem, Stalled, full_length_jpeg,
+                                  require_browser, serve, tiled_jpeg)
 
 from tests.helpers import book_extension
 
@@ -820,6 +821,9 @@ STALL_PAGES = {
     "always.html": f"<title>Tall</title><script>{SPIN}addEventListener('resize', () => spin(30000));"
                    f"addEventListener('scroll', () => spin(30000));</script>{TALL}",
     "ok.html": "<title>Fine</title><p>fine</p>",
+    # taller than a JPEG can be (65,500 pixels), as the API page became: dark at the bottom
+    "taller.html": "<title>Taller</title><style>body{margin:0}</style><div style='height:69000px'></div>"
+                   "<div style='height:1000px;background:#000'></div>",
 }
 
 
@@ -914,3 +918,20 @@ def test_a_picture_that_fails_twice_is_one_screenshot_problem(stall_site):
         assert browser.driver.title == "Fine"
     elapsed = time.monotonic() - start
     assert elapsed < 2 * STALL_TIMEOUT + 120, f"giving up took {elapsed:.0f} s"
+
+
+@pytest.mark.parametrize("in_parts", [False, True], ids=["in one piece", "in parts"])
+def test_a_page_taller_than_a_jpeg_is_pictured_whole_and_scaled_down(stall_site, in_parts):
+    """libjpeg writes at most 65,500 pixels a side. Chromium returned an empty picture of a taller
+    page, which was saved as a 0-byte file; the picture is now scaled down to fit, top to bottom."""
+    from PIL import Image
+
+    base, _ = stall_site
+    with Browser() as browser:
+        browser.driver.get(f"{base}/taller.html")
+        jpeg = tiled_jpeg(browser.driver) if in_parts else full_length_jpeg(browser.driver)
+    with Image.open(io.BytesIO(jpeg)) as image:
+        assert JPEG_LIMIT - 2 <= image.height <= JPEG_LIMIT, image.size
+        assert abs(image.width / image.height - 1280 / 70000) < 0.001, image.size  # the whole page, scaled
+        gray = image.convert("L")
+        assert gray.getpixel((image.width // 2, 20)) > 200 and gray.getpixel((image.width // 2, image.height - 20)) < 60

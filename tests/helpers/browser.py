@@ -32,6 +32,7 @@ APT_LINE = "apt-get install -y chromium chromium-driver"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--window-size=1280,900"]
+JPEG_LIMIT = 65_500  # pixels: the tallest picture libjpeg writes
 COMMAND_TIMEOUT = 60  # seconds one WebDriver command may take before the browser counts as stalled
 T = TypeVar("T")
 
@@ -274,15 +275,21 @@ def full_length_jpeg(driver, mobile: bool = False, height: int | None = None) ->
     to return to."""
     width, full = driver.execute_script("return [innerWidth, document.documentElement.scrollHeight]")
     metrics = {"width": width, "deviceScaleFactor": 1, "mobile": mobile}
+    capture = {"format": "jpeg", "quality": 85}
+    if full > JPEG_LIMIT:  # a taller picture comes back empty: take the whole page, scaled down
+        capture["clip"] = {"x": 0, "y": 0, "width": width, "height": full, "scale": JPEG_LIMIT / full}
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": full})
     try:
-        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "jpeg", "quality": 85})
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", capture)
     finally:
         if mobile:
             driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": height})
         else:
             driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    return base64.b64decode(shot["data"])
+    jpeg = base64.b64decode(shot["data"])
+    if not jpeg:
+        raise RuntimeError(f"Chromium returned an empty picture of the {width} x {full} page")
+    return jpeg
 
 
 def tiled_jpeg(driver) -> bytes:
@@ -292,7 +299,7 @@ def tiled_jpeg(driver) -> bytes:
 
     width, view, full = driver.execute_script(
         "return [innerWidth, innerHeight, document.documentElement.scrollHeight]")
-    sheet, y = None, 0
+    sheet, y = None, 0  # a page taller than JPEG_LIMIT is scaled down to fit
     while True:
         top = driver.execute_script("scrollTo(0, arguments[0]); return scrollY", y)
         shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
@@ -305,6 +312,8 @@ def tiled_jpeg(driver) -> bytes:
             break
         y = top + view
     driver.execute_script("scrollTo(0, 0)")
+    if sheet.height > JPEG_LIMIT:
+        sheet = sheet.resize((round(sheet.width * JPEG_LIMIT / sheet.height), JPEG_LIMIT))
     out = io.BytesIO()
     sheet.save(out, "JPEG", quality=85)
     return out.getvalue()
