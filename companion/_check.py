@@ -110,8 +110,13 @@ def _with_contract(doc: str, rules: dict[str, Rule], guard: Callable | None) -> 
 
 class Rule:
     """What one argument must be: ``rule(x, name)`` returns ``x`` accepted (converted where
-    that helps) or raises an error that names ``name``; ``str(rule)`` says it in words. The
-    rules below are dataclasses, so a test reads their fields to make bad values."""
+    that helps) or raises a ``TypeError`` (wrong type) or ``ValueError`` (wrong value) whose
+    message starts with ``name``; ``str(rule)`` says it in words. The rules are dataclasses,
+    so a test reads their fields to make bad values.
+
+    >>> Int(minimum=1)(np.int64(3), "n"), str(Pair(minimum=1))
+    (3, 'an int or a pair of ints, each >= 1')
+    """
 
     def __call__(self, x: object, name: str) -> Any:
         raise NotImplementedError
@@ -119,9 +124,16 @@ class Rule:
 
 @dataclasses.dataclass(frozen=True)
 class Int(Rule):
-    """An int (NumPy integers too, not a bool), at least ``minimum``."""
+    """An int (NumPy integers too, returned as a Python int; not a bool), at least ``minimum``."""
     minimum: int | None = None
-    def __call__(self, x: object, name: str) -> int: return integer(x, name, self.minimum)
+
+    def __call__(self, x: object, name: str) -> int:
+        if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+            raise TypeError(f"{name} must be an int, got {type(x).__name__}")
+        if self.minimum is not None and x < self.minimum:
+            raise ValueError(f"{name} must be >= {self.minimum}, got {x}")
+        return int(x)
+
     def __str__(self) -> str: return "an int" + ("" if self.minimum is None else f" >= {self.minimum}")
 
 
@@ -129,8 +141,38 @@ class Int(Rule):
 class Pair(Rule):
     """An int or a pair of ints (height, width), each at least ``minimum``: returned as a pair."""
     minimum: int = 0
-    def __call__(self, x: object, name: str) -> tuple[int, int]: return pair(x, name, self.minimum)
+
+    def __call__(self, x: object, name: str) -> tuple[int, int]:
+        if is_sequence(x):
+            if len(x) != 2:
+                raise ValueError(f"{name} must be an int or a pair (height, width), got {x!r}")
+            return Int(self.minimum)(x[0], f"{name}[0]"), Int(self.minimum)(x[1], f"{name}[1]")
+        v = Int(self.minimum)(x, name)
+        return v, v
+
     def __str__(self) -> str: return f"an int or a pair of ints, each >= {self.minimum}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Ints(Rule):
+    """A list or tuple (or 1-D NumPy array) of ``length`` ints (``None``: at least one), each at
+    least ``minimum``: returned as a tuple."""
+    length: int | None = None
+    minimum: int | None = None
+
+    def __call__(self, x: object, name: str) -> tuple[int, ...]:
+        if self.length is None and not (is_sequence(x) and len(x)):
+            error = ValueError if is_sequence(x) else TypeError
+            raise error(f"{name} must be a non-empty list of ints, got {x!r}")
+        if not is_sequence(x):
+            raise TypeError(f"{name} must be a tuple of {self.length} ints, got {type(x).__name__}")
+        if self.length is not None and len(x) != self.length:
+            raise ValueError(f"{name} must hold {self.length} ints, got {len(x)}: {x!r}")
+        return tuple(Int(self.minimum)(v, f"{name}[{k}]") for k, v in enumerate(x))
+
+    def __str__(self) -> str:
+        return (f"{self.length} ints" if self.length else "a non-empty list of ints") + (
+            "" if self.minimum is None else f", each >= {self.minimum}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,8 +181,8 @@ class Padding(Rule):
     returned as 4 ints (top, bottom, left, right)."""
     def __call__(self, x: object, name: str) -> tuple[int, int, int, int]:
         if is_sequence(x) and len(x) == 4:
-            return ints(x, name, 4, minimum=0)
-        p_h, p_w = pair(x, name, minimum=0)
+            return Ints(4, minimum=0)(x, name)
+        p_h, p_w = Pair(minimum=0)(x, name)
         return p_h, p_h, p_w, p_w
 
     def __str__(self) -> str: return "an int, a pair or 4 ints (top, bottom, left, right), each >= 0"
@@ -154,7 +196,7 @@ class Offset(Rule):
             raise TypeError(f"{name} must be a pair of ints (down, right), got {x!r}")
         if len(x) != 2:
             raise ValueError(f"{name} must be a pair of ints (down, right), got {x!r}")
-        return integer(x[0], f"{name}[0]"), integer(x[1], f"{name}[1]")
+        return Int()(x[0], f"{name}[0]"), Int()(x[1], f"{name}[1]")
 
     def __str__(self) -> str: return "a pair of ints (down, right), negative for up and left"
 
@@ -168,22 +210,24 @@ class Maybe(Rule):
 
 
 @dataclasses.dataclass(frozen=True)
-class Ints(Rule):
-    """A list or tuple of ``length`` ints (``None``: at least one), each at least ``minimum``."""
-    length: int | None = None
-    minimum: int | None = None
-    def __call__(self, x: object, name: str) -> tuple[int, ...]: return ints(x, name, self.length, self.minimum)
-    def __str__(self) -> str:
-        return (f"{self.length} ints" if self.length else "a non-empty list of ints") + (
-            "" if self.minimum is None else f", each >= {self.minimum}")
-
-
-@dataclasses.dataclass(frozen=True)
 class Real(Rule):
-    """A finite real number (not a bool), at least ``minimum`` and greater than ``above``."""
+    """A finite real number (a Python or NumPy int or float, not a bool), returned as a float,
+    at least ``minimum`` and greater than ``above``."""
     minimum: float | None = None
     above: float | None = None
-    def __call__(self, x: object, name: str) -> float: return real(x, name, self.minimum, self.above)
+
+    def __call__(self, x: object, name: str) -> float:
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+            raise TypeError(f"{name} must be a float, got {type(x).__name__}")
+        v = float(x)
+        if not math.isfinite(v):
+            raise ValueError(f"{name} must be a finite number, got {x}")
+        if self.minimum is not None and v < self.minimum:
+            raise ValueError(f"{name} must be >= {self.minimum}, got {x}")
+        if self.above is not None and not v > self.above:
+            raise ValueError(f"{name} must be > {self.above}, got {x}")
+        return v
+
     def __str__(self) -> str:
         bounds = ([f">= {self.minimum}"] if self.minimum is not None else []) + (
             [f"> {self.above}"] if self.above is not None else [])
@@ -205,18 +249,35 @@ class Number(Rule):
 class Flag(Rule):
     """A bool (``None`` too with ``allow_none``); 0 and 1 are refused."""
     allow_none: bool = False
-    def __call__(self, x: object, name: str) -> bool | None: return flag(x, name, self.allow_none)
+
+    def __call__(self, x: object, name: str) -> bool | None:
+        if not isinstance(x, bool) and not (x is None and self.allow_none):
+            raise TypeError(f"{name} must be a bool{' or None' if self.allow_none else ''}, got {type(x).__name__}")
+        return x
+
     def __str__(self) -> str: return "a bool" + (" or None" if self.allow_none else "")
 
 
 @dataclasses.dataclass(frozen=True)
 class OneOf(Rule):
-    """One of the strings ``options`` (``None`` too with ``allow_none``)."""
-    options: tuple[str, ...]
+    """One of the strings ``options`` (a dict: one of its keys), ``None`` too with ``allow_none``."""
+    options: Iterable[str]
     allow_none: bool = False
-    def __call__(self, x: object, name: str) -> str | None: return one_of(x, name, self.options, self.allow_none)
-    def __str__(self) -> str: return "one of " + ", ".join(
-        (["None"] if self.allow_none else []) + [repr(o) for o in self.options])
+
+    def __call__(self, x: object, name: str) -> str | None:
+        if x is None and self.allow_none:
+            return None
+        if not isinstance(x, str):
+            raise TypeError(f"{name} must be a str, {self.choices()}, got {type(x).__name__}")
+        if x not in self.options:
+            raise ValueError(f"{name} must be {self.choices()}, got {x!r}")
+        return x
+
+    def choices(self) -> str:
+        names = (["None"] if self.allow_none else []) + [repr(k) for k in self.options]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+    def __str__(self) -> str: return f"one of {self.choices()}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,11 +286,86 @@ class Tensor(Rule):
     floating-point dtype unless ``floating=False``."""
     ndim: int | tuple[int, ...] | None = None
     floating: bool = True
-    def __call__(self, x: object, name: str) -> torch.Tensor: return tensor(x, name, self.ndim, self.floating)
+
+    def __call__(self, x: object, name: str) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
+        if self.floating and not x.is_floating_point():
+            raise TypeError(f"{name} must have a floating-point dtype (e.g. torch.float32), got {x.dtype}")
+        if self.ndim is not None and x.dim() not in self.dims():
+            raise ValueError(f"{name} must be a {' or '.join(map(str, self.dims()))}-D tensor, "
+                             f"got shape {tuple(x.shape)} ({x.dim()}-D)")
+        if x.numel() == 0:
+            raise ValueError(f"{name} must not be empty, got shape {tuple(x.shape)}")
+        return x
+
+    def dims(self) -> tuple[int, ...]: return (self.ndim,) if isinstance(self.ndim, int) else self.ndim
+
     def __str__(self) -> str:
-        dims = "" if self.ndim is None else " or ".join(map(str, (self.ndim,) if isinstance(self.ndim, int)
-                                                                 else self.ndim)) + "-D "
+        dims = "" if self.ndim is None else " or ".join(map(str, self.dims())) + "-D "
         return f"a non-empty {dims}{'floating-point ' if self.floating else ''}tensor"
+
+
+@dataclasses.dataclass(frozen=True)
+class Labels(Rule):
+    """A non-empty 1-D tensor of integer class labels."""
+    def __call__(self, x: object, name: str) -> torch.Tensor:
+        y = Tensor(ndim=1, floating=False)(x, name)
+        if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+            raise TypeError(f"{name} must hold integer class labels (e.g. torch.int64), got {y.dtype}")
+        return y
+
+    def __str__(self) -> str: return "a non-empty 1-D tensor of integer class labels"
+
+
+@dataclasses.dataclass(frozen=True)
+class Strings(Rule):
+    """``n`` strings (``what`` says which), returned as a tuple."""
+    n: int
+    what: str
+
+    def __call__(self, x: object, name: str) -> tuple[str, ...]:
+        if not (isinstance(x, (tuple, list)) and len(x) == self.n and all(isinstance(t, str) for t in x)):
+            raise TypeError(f"{name} must be {self.n} strings ({self.what}), got {x!r}")
+        return tuple(x)
+
+    def __str__(self) -> str: return f"{self.n} strings ({self.what})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Device(Rule):
+    """A ``torch.device`` or a str such as 'cpu', 'cuda:1' or 'mps' that this machine has,
+    returned as a ``torch.device``."""
+    def __call__(self, x: object, name: str) -> torch.device:
+        if isinstance(x, str):
+            try:
+                d = torch.device(x)
+            except RuntimeError:
+                raise ValueError(f"{name} must name a device such as 'cpu' or 'cuda', got {x!r}") from None
+        elif isinstance(x, torch.device):
+            d = x
+        else:
+            raise TypeError(f"{name} must be a torch.device, a str or None, got {type(x).__name__}")
+        if d.type in ("cpu", "meta"):  # one device under two names: 'cpu' and 'cpu:0'
+            return torch.device(d.type)
+        if d.type == "mps":
+            available, count = torch.backends.mps.is_available(), 1
+        else:  # cuda, and the accelerators PyTorch names after their module (xpu, ...)
+            backend = getattr(torch, d.type, None)
+            available = bool(getattr(backend, "is_available", lambda: False)())
+            count = getattr(backend, "device_count", lambda: 1)() if available else 0
+        if not available:
+            raise ValueError(f"{name}={x!r} is not available on this machine (PyTorch finds no {d.type} "
+                             f"device). Fix: pass {name}='cpu', or {name}=None for the net's own device")
+        if d.index is not None and d.index >= count:
+            have = f"{d.type}:0" if count == 1 else f"{d.type}:0 to {d.type}:{count - 1}"
+            raise ValueError(f"{name}={x!r} is not available: this machine has {count} {d.type} "
+                             f"device{'s' if count != 1 else ''} ({have})")
+        if d.index is None and d.type == "cuda":  # 'cuda' is the current one, as a tensor names it: 'cuda:0'
+            return torch.device("cuda", torch.cuda.current_device())
+        return d
+
+    def __str__(self) -> str: return "a torch.device or a str such as 'cpu' or 'cuda:1', available here"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,29 +377,6 @@ class DType(Rule):
         return x
 
     def __str__(self) -> str: return "a torch.dtype (e.g. torch.float32)"
-
-
-@dataclasses.dataclass(frozen=True)
-class Labels(Rule):
-    """A non-empty 1-D tensor of integer class labels."""
-    def __call__(self, x: object, name: str) -> torch.Tensor: return labels(x, name)
-    def __str__(self) -> str: return "a non-empty 1-D tensor of integer class labels"
-
-
-@dataclasses.dataclass(frozen=True)
-class Strings(Rule):
-    """``n`` strings (``what`` says which)."""
-    n: int
-    what: str
-    def __call__(self, x: object, name: str) -> tuple[str, ...]: return strings(x, name, self.n, self.what)
-    def __str__(self) -> str: return f"{self.n} strings ({self.what})"
-
-
-@dataclasses.dataclass(frozen=True)
-class Device(Rule):
-    """A ``torch.device`` or a str such as 'cpu' or 'cuda:1' that this machine has."""
-    def __call__(self, x: object, name: str) -> torch.device: return device(x, name)
-    def __str__(self) -> str: return "a torch.device or a str such as 'cpu' or 'cuda:1', available here"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -314,14 +427,22 @@ class Seed(Int):
 @dataclasses.dataclass(frozen=True)
 class Module(Rule):
     """A ``torch.nn.Module``."""
-    def __call__(self, x: object, name: str) -> nn.Module: return module(x, name)
+    def __call__(self, x: object, name: str) -> nn.Module:
+        if not isinstance(x, nn.Module):
+            raise TypeError(f"{name} must be a torch.nn.Module, got {type(x).__name__}")
+        return x
+
     def __str__(self) -> str: return "a torch.nn.Module"
 
 
 @dataclasses.dataclass(frozen=True)
 class Function(Rule):
     """Anything that can be called: a function, or a module such as ``nn.Conv2d``."""
-    def __call__(self, x: object, name: str) -> object: return function(x, name)
+    def __call__(self, x: object, name: str) -> object:
+        if not callable(x):
+            raise TypeError(f"{name} must be a callable such as an nn.Module, got {type(x).__name__}")
+        return x
+
     def __str__(self) -> str: return "a callable (a function or an nn.Module)"
 
 
@@ -331,7 +452,7 @@ def returning(f: Callable, check: Callable[[Any], Any], what: str = "the input",
     runs inside ``fits`` (``what`` names the input, ``root`` the module), so an input that a
     layer cannot take is a ``ValueError`` naming both, not an error from inside PyTorch.
 
-    >>> returning(abs, lambda y: integer(y, "f(x)", minimum=2))(-1)
+    >>> returning(abs, lambda y: Int(minimum=2)(y, "f(x)"))(-1)
     Traceback (most recent call last):
     ...
     ValueError: f(x) must be >= 2, got 1
@@ -360,55 +481,6 @@ def within_budget(nbytes: int, what: str, hint: str = "") -> int:
     return nbytes
 
 
-def tensor(x: object, name: str, ndim: int | tuple[int, ...] | None = None,
-           floating: bool = True) -> torch.Tensor:
-    """Return ``x`` if it is a non-empty tensor of the expected rank (and floating dtype).
-
-    >>> tensor(torch.ones(2, 2), "X", ndim=2).shape
-    torch.Size([2, 2])
-    """
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
-    if floating and not x.is_floating_point():
-        raise TypeError(f"{name} must have a floating-point dtype (e.g. torch.float32), got {x.dtype}")
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else ndim
-        if x.dim() not in allowed:
-            want = " or ".join(str(n) for n in allowed)
-            raise ValueError(f"{name} must be a {want}-D tensor, got shape {tuple(x.shape)} ({x.dim()}-D)")
-    if x.numel() == 0:
-        raise ValueError(f"{name} must not be empty, got shape {tuple(x.shape)}")
-    return x
-
-
-def integer(x: object, name: str, minimum: int | None = None) -> int:
-    """Return ``x`` as an int if it is an integer (a Python int or a NumPy integer, not a
-    bool) no smaller than ``minimum``.
-
-    >>> integer(3, "n", minimum=1), integer(np.int64(4), "n")
-    (3, 4)
-    """
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(x).__name__}")
-    if minimum is not None and x < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {x}")
-    return int(x)
-
-
-def pair(x: object, name: str, minimum: int = 0) -> tuple[int, int]:
-    """Accept an int or a pair of ints (height, width) and return the pair.
-
-    >>> pair(3, "kernel_size"), pair([2, 5], "kernel_size")
-    ((3, 3), (2, 5))
-    """
-    if is_sequence(x):
-        if len(x) != 2:
-            raise ValueError(f"{name} must be an int or a pair (height, width), got {x!r}")
-        return integer(x[0], f"{name}[0]", minimum), integer(x[1], f"{name}[1]", minimum)
-    v = integer(x, name, minimum)
-    return v, v
-
-
 def is_sequence(x: object) -> bool:
     """A list, a tuple (``torch.Size`` too) or a 1-D NumPy array, e.g. drawn with NumPy.
 
@@ -416,108 +488,6 @@ def is_sequence(x: object) -> bool:
     (True, True, False)
     """
     return isinstance(x, (tuple, list)) or (isinstance(x, np.ndarray) and x.ndim == 1)
-
-
-def ints(x: object, name: str, length: int | None = None, minimum: int | None = None
-         ) -> tuple[int, ...]:
-    """Return ``x`` as a tuple of ints: ``length`` of them, or (``length=None``) at least one.
-
-    A value that is not a list or tuple (or 1-D NumPy array) is a ``TypeError``; an empty list
-    or one of the wrong length is a ``ValueError``; each element is checked by ``integer``
-    (``name[k]``).
-
-    >>> ints([6, 16], "channels", 2, minimum=1)
-    (6, 16)
-    """
-    if length is None and not is_sequence(x):
-        raise TypeError(f"{name} must be a non-empty list of ints, got {x!r}")
-    if length is None and not len(x):
-        raise ValueError(f"{name} must be a non-empty list of ints, got {x!r}")
-    if not is_sequence(x):
-        raise TypeError(f"{name} must be a tuple of {length} ints, got {type(x).__name__}")
-    if length is not None and len(x) != length:
-        raise ValueError(f"{name} must hold {length} ints, got {len(x)}: {x!r}")
-    return tuple(integer(v, f"{name}[{k}]", minimum) for k, v in enumerate(x))
-
-
-def one_of(x: object, name: str, options: Iterable[str], allow_none: bool = False) -> str | None:
-    """Return ``x`` if it is one of the strings ``options`` (a dict: one of its keys), or
-    ``None`` with ``allow_none``.
-
-    >>> one_of("max", "mode", ("max", "avg"))
-    'max'
-    >>> one_of("step", "scheduler", ("cosine",), allow_none=True)
-    Traceback (most recent call last):
-    ...
-    ValueError: scheduler must be None or 'cosine', got 'step'
-    """
-    names = (["None"] if allow_none else []) + [repr(k) for k in options]
-    want = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    if x is None and allow_none:
-        return None
-    if not isinstance(x, str):
-        raise TypeError(f"{name} must be a str, {want}, got {type(x).__name__}")
-    if x not in options:
-        raise ValueError(f"{name} must be {want}, got {x!r}")
-    return x
-
-
-def flag(x: object, name: str, allow_none: bool = False) -> bool | None:
-    """Return ``x`` if it is a bool (or ``None``, with ``allow_none``); 0 and 1 are refused.
-
-    >>> flag(True, "relative"), flag(None, "channels_last", allow_none=True)
-    (True, None)
-    """
-    if x is None and allow_none:
-        return None
-    if not isinstance(x, bool):
-        raise TypeError(f"{name} must be a bool{' or None' if allow_none else ''}, got {type(x).__name__}")
-    return x
-
-
-def module(x: object, name: str) -> nn.Module:
-    """Return ``x`` if it is a ``torch.nn.Module``.
-
-    >>> module(nn.ReLU(), "net")
-    ReLU()
-    """
-    if not isinstance(x, nn.Module):
-        raise TypeError(f"{name} must be a torch.nn.Module, got {type(x).__name__}")
-    return x
-
-
-def function(x: object, name: str) -> object:
-    """Return ``x`` if it can be called (a function, or a module such as ``nn.Conv2d``).
-
-    >>> function(abs, "f")(-2)
-    2
-    """
-    if not callable(x):
-        raise TypeError(f"{name} must be a callable such as an nn.Module, got {type(x).__name__}")
-    return x
-
-
-def strings(x: object, name: str, n: int, what: str) -> tuple[str, ...]:
-    """Return ``x`` as a tuple if it holds ``n`` strings (``what`` says which, for the message).
-
-    >>> strings(["input", "output"], "titles", 2, "input, output")
-    ('input', 'output')
-    """
-    if not (isinstance(x, (tuple, list)) and len(x) == n and all(isinstance(t, str) for t in x)):
-        raise TypeError(f"{name} must be {n} strings ({what}), got {x!r}")
-    return tuple(x)
-
-
-def labels(y: object, name: str) -> torch.Tensor:
-    """Return ``y`` if it is a 1-D tensor of integer class labels.
-
-    >>> labels(torch.tensor([0, 2]), "y")
-    tensor([0, 2])
-    """
-    y = tensor(y, name, ndim=1, floating=False)
-    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
-        raise TypeError(f"{name} must hold integer class labels (e.g. torch.int64), got {y.dtype}")
-    return y
 
 
 def same_dtype(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str) -> None:
@@ -529,65 +499,6 @@ def same_dtype(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str) -> No
         raise TypeError(f"{name_a} and {name_b} must have the same dtype, got {a.dtype} and {b.dtype}")
     if a.device != b.device:
         raise ValueError(f"{name_a} and {name_b} must be on the same device, got {a.device} and {b.device}")
-
-
-def real(x: object, name: str, minimum: float | None = None, above: float | None = None) -> float:
-    """Return ``x`` as a float if it is a finite real number (a Python or NumPy int or float,
-    not a bool) no smaller than ``minimum`` and greater than ``above``.
-
-    >>> real(np.float32(0.5), "lr", above=0), real(0, "weight_decay", minimum=0)
-    (0.5, 0.0)
-    >>> real(float("inf"), "lr", above=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: lr must be a finite number, got inf
-    """
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a float, got {type(x).__name__}")
-    v = float(x)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number, got {x}")
-    if minimum is not None and v < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {x}")
-    if above is not None and not v > above:
-        raise ValueError(f"{name} must be > {above}, got {x}")
-    return v
-
-
-def device(x: object, name: str = "device") -> torch.device:
-    """Return ``x`` (a ``torch.device`` or a str such as 'cpu', 'cuda:1' or 'mps') as a
-    ``torch.device`` if this machine has it.
-
-    >>> device("cpu"), device("cpu:0")
-    (device(type='cpu'), device(type='cpu'))
-    """
-    if isinstance(x, str):
-        try:
-            d = torch.device(x)
-        except RuntimeError:
-            raise ValueError(f"{name} must name a device such as 'cpu' or 'cuda', got {x!r}") from None
-    elif isinstance(x, torch.device):
-        d = x
-    else:
-        raise TypeError(f"{name} must be a torch.device, a str or None, got {type(x).__name__}")
-    if d.type in ("cpu", "meta"):  # one device under two names: 'cpu' and 'cpu:0'
-        return torch.device(d.type)
-    if d.type == "mps":
-        available, count = torch.backends.mps.is_available(), 1
-    else:  # cuda, and the accelerators PyTorch names after their module (xpu, ...)
-        backend = getattr(torch, d.type, None)
-        available = bool(getattr(backend, "is_available", lambda: False)())
-        count = getattr(backend, "device_count", lambda: 1)() if available else 0
-    if not available:
-        raise ValueError(f"{name}={x!r} is not available on this machine (PyTorch finds no {d.type} "
-                         f"device). Fix: pass {name}='cpu', or {name}=None for the net's own device")
-    if d.index is not None and d.index >= count:
-        have = f"{d.type}:0" if count == 1 else f"{d.type}:0 to {d.type}:{count - 1}"
-        raise ValueError(f"{name}={x!r} is not available: this machine has {count} {d.type} "
-                         f"device{'s' if count != 1 else ''} ({have})")
-    if d.index is None and d.type == "cuda":  # 'cuda' is the current one, as a tensor names it: 'cuda:0'
-        return torch.device("cuda", torch.cuda.current_device())
-    return d
 
 
 def layer_names(net: nn.Module, root: str) -> dict[nn.Module, str]:

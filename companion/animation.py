@@ -213,7 +213,7 @@ def _frame(box: list, mark: list, set_: list, text: str) -> dict:
 def _check_common(lang: object, alt: object, *matrices: tuple[str, tuple[int, ...]]) -> str:
     """``lang`` one of ``LANGS``, ``alt`` a non-empty str, each drawn matrix (name, shape) at
     most ``MAX_SIDE`` on a side, checked before it is computed. Returns ``lang``."""
-    _check.one_of(lang, "lang", LANGS)
+    _check.OneOf(LANGS)(lang, "lang")
     if not isinstance(alt, str):
         raise TypeError(f"alt must be a str (the text a screen reader says), got {type(alt).__name__}")
     if not alt.strip():
@@ -572,11 +572,11 @@ def playground_output_size(size: int, kernel: int, padding: int = 0, stride: int
     >>> playground_output_size(8, 3, padding=1, stride=2, dilation=2)
     3
     """
-    n = _check.integer(size, "input_size", minimum=1)
-    k = _check.integer(kernel, "kernel_size", minimum=1)
-    p = _check.integer(padding, "padding", minimum=0)
-    s = _check.integer(stride, "stride", minimum=1)
-    d = _check.integer(dilation, "dilation", minimum=1)
+    n = _check.Int(minimum=1)(size, "input_size")
+    k = _check.Int(minimum=1)(kernel, "kernel_size")
+    p = _check.Int(minimum=0)(padding, "padding")
+    s = _check.Int(minimum=1)(stride, "stride")
+    d = _check.Int(minimum=1)(dilation, "dilation")
     return conv_output_shape(n, d * (k - 1) + 1, p, s)[0]
 
 

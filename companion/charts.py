@@ -189,7 +189,7 @@ def one_per_image(images: list[torch.Tensor | None], titles: list[str], ncols: i
     _figure_size(size * cols, row_h * rows + 0.3, f"size={size:g}" + ("" if height is None else f", height={row_h:g}"))
     for k, M in enumerate(images):
         if M is not None:
-            _check.tensor(M, f"images[{k}]", ndim=2, floating=False)
+            _check.Tensor(ndim=2, floating=False)(M, f"images[{k}]")
     return images, titles, cols, cmaps, syms, size, row_h
 
 
@@ -279,7 +279,7 @@ def maps_with_titles(maps: list[torch.Tensor], titles: list[str], mark: tuple[in
     if not isinstance(titles, (list, tuple)) or len(titles) != len(maps):
         raise ValueError(f"titles must hold one string per map ({len(maps)}), got {titles!r}")
     for k, M in enumerate(maps):
-        _check.tensor(M, f"maps[{k}]", ndim=2, floating=False)
+        _check.Tensor(ndim=2, floating=False)(M, f"maps[{k}]")
     if mark is not None:
         for k, M in enumerate(maps):
             _inside(mark, tuple(M.shape), f"maps[{k}]")

@@ -40,7 +40,7 @@ def _check_layer_input(self: nn.Module, x: object) -> None:
     ...
     ValueError: the layer's kernel of shape (3, 3) must not be larger than X, got X of shape (2, 2)
     """
-    X, weight = _check.tensor(x, "X", ndim=2), _check.tensor(self.weight, "the layer's weight", ndim=2)
+    X, weight = _check.Tensor(ndim=2)(x, "X"), _check.Tensor(ndim=2)(self.weight, "the layer's weight")
     if X.dtype != weight.dtype:
         raise TypeError(f"X must have the dtype of the layer's weight ({weight.dtype}), got {X.dtype}")
     if X.device != weight.device:

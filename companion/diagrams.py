@@ -81,8 +81,8 @@ def _block(highlight: object, shape: tuple[int, int]) -> tuple[int, int, int, in
         return None
     if not (_check.is_sequence(highlight) and len(highlight) == 4):
         raise TypeError(f"highlight must be None or (i, j, h, w), four ints, got {highlight!r}")
-    i, j = (_check.integer(v, f"highlight[{k}]", minimum=0) for k, v in enumerate(highlight[:2]))
-    h, w = (_check.integer(v, f"highlight[{k + 2}]", minimum=1) for k, v in enumerate(highlight[2:]))
+    i, j = (_check.Int(minimum=0)(v, f"highlight[{k}]") for k, v in enumerate(highlight[:2]))
+    h, w = (_check.Int(minimum=1)(v, f"highlight[{k + 2}]") for k, v in enumerate(highlight[2:]))
     if i + h > shape[0] or j + w > shape[1]:
         raise ValueError(f"highlight {(i, j, h, w)} must lie inside M of shape {shape}: rows {i} to {i + h - 1} "
                          f"and columns {j} to {j + w - 1} do not")
@@ -325,7 +325,7 @@ def windows_drawable(X: torch.Tensor, K: torch.Tensor, padding: tuple[int, int],
     _drawable(padded, "the padded X")
     _check.same_dtype(X, K, "X", "K")
     if positions is not None:
-        positions = [_check.pair(q, f"positions[{n}]", minimum=0) for n, q in enumerate(positions)]
+        positions = [_check.Pair(minimum=0)(q, f"positions[{n}]") for n, q in enumerate(positions)]
         out = ((padded[0] - k_h) // s_h + 1, (padded[1] - k_w) // s_w + 1)
         for n, q in enumerate(positions):
             _in_output(q, out, f"positions[{n}]")
@@ -460,7 +460,7 @@ def matrices_row_by_row(rows: list[list[torch.Tensor]], titles: list[list[str]],
         raise ValueError("rows must be a non-empty list of non-empty lists of 2-D tensors")
     for a, r in enumerate(rows):
         for b, M in enumerate(r):
-            _drawable(_check.tensor(M, f"rows[{a}][{b}]", ndim=2, floating=False).shape, f"rows[{a}][{b}]")
+            _drawable(_check.Tensor(ndim=2, floating=False)(M, f"rows[{a}][{b}]").shape, f"rows[{a}][{b}]")
     if not (isinstance(titles, (list, tuple)) and all(isinstance(t, (list, tuple)) for t in titles)
             and [len(t) for t in titles] == [len(r) for r in rows]):
         raise ValueError("titles must hold one string per matrix, row by row like rows")
@@ -473,7 +473,7 @@ def matrices_row_by_row(rows: list[list[torch.Tensor]], titles: list[list[str]],
         for a, r in enumerate(shades):
             for b, m in enumerate(r):
                 if m is not None:
-                    _shaped_like(_check.tensor(m, f"shades[{a}][{b}]", ndim=2, floating=False),
+                    _shaped_like(_check.Tensor(ndim=2, floating=False)(m, f"shades[{a}][{b}]"),
                                  tuple(rows[a][b].shape), f"shades[{a}][{b}]", f"rows[{a}][{b}]")
     if row_labels is not None:
         if not isinstance(row_labels, (list, tuple)):

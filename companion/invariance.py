@@ -38,7 +38,7 @@ def image_like(X: object) -> torch.Tensor:
     ...
     ValueError: X must have at least 2 dimensions (..., h, w), got shape (3,)
     """
-    X = _check.tensor(X, "X", floating=False)
+    X = _check.Tensor(floating=False)(X, "X")
     if X.dim() < 2:
         raise ValueError(f"X must have at least 2 dimensions (..., h, w), got shape {tuple(X.shape)}")
     return X
@@ -557,7 +557,7 @@ def one_stride_per_kernel(kernel_sizes: tuple[int, ...], strides: object) -> tup
         return kernel_sizes, (1,) * len(kernel_sizes)
     if not _check.is_sequence(strides) or len(strides) != len(kernel_sizes):
         raise ValueError(f"strides must be a list with one int per kernel ({len(kernel_sizes)}), got {strides!r}")
-    return kernel_sizes, _check.ints(strides, "strides", len(kernel_sizes), minimum=1)
+    return kernel_sizes, _check.Ints(len(kernel_sizes), minimum=1)(strides, "strides")
 
 
 @checked(one_stride_per_kernel, kernel_sizes=Ints(minimum=1))

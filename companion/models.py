@@ -195,7 +195,7 @@ def summarizable(net: object, input_shape: object, headers: object, total: objec
         raise TypeError(f"input_shape must be a tuple of ints such as (1, 1, 28, 28), got {input_shape!r}")
     if len(input_shape) < 2:
         raise ValueError(f"input_shape must be a batch shape such as (1, 1, 28, 28), got {input_shape!r}")
-    shape = _check.ints(input_shape, "input_shape", minimum=1)
+    shape = _check.Ints(minimum=1)(input_shape, "input_shape")
     if not (isinstance(headers, (tuple, list)) and len(headers) == 3 and all(isinstance(h, str) for h in headers)):
         raise TypeError(f"headers must be three strings (layer, output shape, parameters), got {headers!r}")
     if not isinstance(total, str):

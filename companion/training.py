@@ -121,8 +121,8 @@ def _tensors(data: object, name: str, pair: bool = True) -> tuple[torch.Tensor, 
         (X, y), names = (data.X, data.y), (f"{name}.X", name)
     else:
         return None
-    _on_meta(_check.tensor(X, names[0]), names[0])
-    _check.labels(y, names[1])
+    _on_meta(_check.Tensor()(X, names[0]), names[0])
+    _check.Labels()(y, names[1])
     if len(X) != len(y):
         raise ValueError(f"{name} must hold as many labels as images, got {len(X)} and {len(y)}")
     return X, y, names[1]
@@ -247,7 +247,7 @@ def runs_where_net_is(net: nn.Module, device: object) -> dict[str, torch.device]
     ...
     ValueError: device='meta', but net's parameters are on cpu: pass device=None to use the net's device, ...
     """
-    where = _net_device(net, None if device is None else _check.device(device))
+    where = _net_device(net, None if device is None else _check.Device()(device, "device"))
     _net_is_on(net, where, device)
     return {"device": where}
 
@@ -357,7 +357,7 @@ def optimizer_trains(net: nn.Module, optimizer: object) -> None:
     if not isinstance(optimizer, str):
         raise TypeError(f"optimizer must be a str ({', '.join(map(repr, OPTIMIZERS))}) or a "
                         f"torch.optim.Optimizer, got {type(optimizer).__name__}")
-    _check.one_of(optimizer.lower(), "optimizer", OPTIMIZERS)
+    _check.OneOf(tuple(OPTIMIZERS))(optimizer.lower(), "optimizer")
     _trainable(net)
 
 

@@ -15,7 +15,8 @@ import torch
 from torch import nn
 
 import companion
-from companion import _check, channels, conv, invariance, models, params, pooling, shapes
+from companion import (_check, animation, channels, charts, conv, data, diagrams, invariance, models, params, pooling,
+                       shapes, training)
 
 G = torch.Generator().manual_seed(0)
 
@@ -70,6 +71,69 @@ VALID = [  # one valid call of each guarded function: (function, args, kwargs)
     (models.lenet_feature_size, (28,), {}),
     (models.layer_summary, (models.LeNet(), (1, 1, 28, 28)), {}),
 ]
+
+
+IMAGES = (rand(4, 1, 6, 6), torch.tensor([0, 1, 2, 1]))
+# Valid arguments of the other functions with rules: a valid call would draw, train or read the
+# data, so these are never called as given; each bad value below replaces one of them.
+ARGUMENTS = [
+    (animation.animate_corr2d, (rand(3, 3), rand(2, 2)), {}),
+    (animation.animate_conv2d, (rand(3, 3), rand(2, 2)), {"padding": 1, "stride": 1, "dilation": 1}),
+    (animation.pad_modes, (rand(3, 3), 1), {}),
+    (animation.animate_padding_modes, (rand(3, 3), 1), {}),
+    (animation.animate_conv_transpose2d, (rand(2, 2), rand(2, 2)), {"stride": 2, "padding": 0}),
+    (animation.animate_multi_in, (rand(2, 3, 3), rand(2, 2, 2)), {}),
+    (animation.animate_multi_in_out, (rand(2, 3, 3), rand(2, 2, 2, 2)), {}),
+    (animation.animate_conv1x1, (rand(2, 3, 3), rand(2, 2, 1, 1)), {}),
+    (animation.animate_pool2d, (rand(4, 4), 2), {"mode": "max", "padding": 0, "stride": 2}),
+    (animation.animate_corr2d(rand(3, 3), rand(2, 2)).values_at, (1,), {}),
+    (animation.Playground, (), {"lang": "en"}),
+    (charts.plot_lines, ([1, 2], {"a": [1, 2]}), {"logx": False, "logy": True}),
+    (charts.plot_images, ([rand(3, 3)], ["a"]), {"ncols": 1, "size": 2.0, "height": 2.0}),
+    (charts.plot_mask, (torch.ones(3, 3, dtype=torch.bool),), {"mark": (1, 1)}),
+    (charts.plot_influence_maps, ([rand(3, 3)], ["a"]), {"mark": (1, 1)}),
+    (charts.plot_history, ({"a": None},), {"labels": ("loss", "train", "test")}),
+    (charts.plot_confusion_matrix, (torch.eye(2, dtype=torch.long), ["a", "b"]), {}),
+    (conv.Conv2D, (3,), {}),
+    (data.class_names, ("en",), {}),
+    (data.data_root, (None,), {}),
+    (data.ensure_fashion_mnist, (None, None), {}),
+    (data.load_fashion_mnist, (None, 14), {}),
+    (data.epoch_order, (5, torch.Generator().manual_seed(0)), {}),
+    (data.Batches, IMAGES, {"batch_size": 2, "shuffle": True, "seed": 0}),
+    (data.fashion_mnist_batches, (64, None, 14, 0), {}),
+    (diagrams.draw_matrix, (None, rand(2, 2)), {"shade": rand(2, 2)}),
+    (diagrams.plot_corr2d, (rand(3, 3), rand(2, 2)), {"pos": (0, 0), "titles": ("a", "b", "c")}),
+    (diagrams.plot_corr2d_multi_in, (rand(2, 3, 3), rand(2, 2, 2)), {"pos": (0, 0), "titles": ("a", "b", "c", "d")}),
+    (diagrams.plot_conv1x1_matmul, (rand(2, 3, 3), rand(2, 2, 1, 1)), {"pixel": (0, 0), "titles": ("a", "b", "c")}),
+    (diagrams.plot_padding_stride, (rand(3, 3), rand(2, 2)), {"padding": 1, "stride": 1, "titles": ("a", "b", "c")}),
+    (diagrams.plot_pool2d, (rand(4, 4), 2), {"mode": "max", "padding": 0, "stride": 2, "pos": (0, 0),
+                                             "titles": ("a", "b")}),
+    (models.LeNet, (), {"channels": (6, 16), "hidden": (120, 84)}),
+    (models.Summary, ([], ("layer", "output", "params")), {"total": "0"}),
+    (training.evaluate_accuracy, (nn.Flatten(), IMAGES), {"batch_size": 2, "channels_last": False}),
+    (training.predict, (nn.Flatten(), IMAGES[0]), {"batch_size": 2, "channels_last": False}),
+    (training.confusion_matrix, (IMAGES[1], IMAGES[1], 3), {}),
+    (training.make_optimizer, (nn.Linear(2, 2), "sgd", 0.1), {"weight_decay": 0.0}),
+    (training.train_epoch, (nn.Linear(2, 2), [(rand(2, 2), IMAGES[1][:2])], nn.CrossEntropyLoss(), None), {}),
+    (training.train, (nn.Linear(36, 3), [IMAGES], IMAGES, 1), {"device": "cpu", "scheduler": "cosine",
+                                                               "channels_last": False, "verbose": False}),
+]
+
+
+def rules_of(f) -> dict:
+    """The declared rules of a function, a bound method or a class (its ``__init__``)."""
+    return getattr(f.__init__ if inspect.isclass(f) else f, "rules", {})
+
+
+def test_every_function_with_rules_has_arguments_to_spoil():
+    ruled = {getattr(f.__init__ if inspect.isclass(f) else f, "__qualname__")
+             for m in (animation, channels, charts, conv, data, diagrams, invariance, models, params, pooling, shapes,
+                       training)
+             for f in vars(m).values() if getattr(f, "__module__", None) == m.__name__ and rules_of(f)}
+    ruled |= {"Animation.values_at"}  # a method with rules
+    listed = {getattr(f.__init__ if inspect.isclass(f) else f, "__qualname__") for f, _, _ in VALID + ARGUMENTS}
+    assert ruled <= listed, f"no valid arguments for {sorted(ruled - listed)}"
 
 
 def test_every_guarded_function_has_a_valid_call():
@@ -170,10 +234,16 @@ def refused_by(rule: _check.Rule, value: object) -> list[tuple[str, object, type
                 ("a list", [0, 1], TypeError)]
     if isinstance(rule, _check.Strings):
         out += [("one string too many", ["a"] * (rule.n + 1), TypeError), ("a str", "a" * rule.n, TypeError)]
+    if isinstance(rule, _check.Seed):
+        out.append(("2**64", 2**64, ValueError))
+    if isinstance(rule, _check.Folder):
+        out += [("an int", 3, TypeError), ("a NUL character", "a\0b", ValueError)]
+    if isinstance(rule, _check.Generator):
+        out += [("a seed", 0, TypeError)]
     if isinstance(rule, _check.Device):
         out += [("an unknown name", "gpu7", ValueError), ("an int", 0, TypeError)]
     if isinstance(rule, _check.Ints):
-        out += [("an empty list", [], ValueError), ("a bool inside", [True], TypeError)]
+        out += [("an empty list", [], ValueError), ("a bool inside", [True] * (rule.length or 1), TypeError)]
     if isinstance(rule, _check.Real):
         out += [("NaN", float("nan"), ValueError), ("infinity", float("inf"), ValueError), ("a bool", True, TypeError)]
     if isinstance(rule, _check.Flag):
@@ -197,14 +267,14 @@ def refused_by(rule: _check.Rule, value: object) -> list[tuple[str, object, type
 
 def ruled_cases() -> list:
     out = []
-    for f, args, kwargs in VALID:
+    for f, args, kwargs in VALID + ARGUMENTS:
         signature = inspect.signature(f)
         given = signature.bind(*args, **kwargs)
         given.apply_defaults()
-        for name, rule in getattr(f, "rules", {}).items():
+        for name, rule in rules_of(f).items():
             for what, bad, error in refused_by(rule, given.arguments[name]):
                 out.append(pytest.param(f, dict(given.arguments), name, bad, error,
-                                        id=f"{f.__name__}: {name} {what} ({rule})"))
+                                        id=f"{f.__qualname__}: {name} {what} ({rule})"))
     return out
 
 
