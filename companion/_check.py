@@ -412,7 +412,7 @@ class Generator(Rule):
 
 @dataclasses.dataclass(frozen=True)
 class Seed(Int):
-    """An int in [0, 2**64): a seed for ``torch.Generator.manual_seed``."""
+    """An int in [0, ``2**64``): a seed for ``torch.Generator.manual_seed``."""
     minimum: int = 0
 
     def __call__(self, x: object, name: str) -> int:
@@ -421,7 +421,7 @@ class Seed(Int):
             raise ValueError(f"{name} must be < 2**64 (a torch.Generator seed), got {seed}")
         return seed
 
-    def __str__(self) -> str: return "an int >= 0 and < 2**64 (a torch.Generator seed)"
+    def __str__(self) -> str: return "an int >= 0 and < ``2**64`` (a torch.Generator seed)"
 
 
 @dataclasses.dataclass(frozen=True)

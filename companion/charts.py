@@ -163,7 +163,7 @@ def one_per_image(images: list[torch.Tensor | None], titles: list[str], ncols: i
                   ) -> tuple:
     """A non-empty list of 2-D tensors (or None) and one title per image; ``cmap`` (colormap
     names) and ``symmetric`` single values or one per image; a figure matplotlib can draw
-    (at most 2**16 pixels a side). ``ncols=None`` becomes one row, ``height=None`` the
+    (at most ``2**16`` pixels a side). ``ncols=None`` becomes one row, ``height=None`` the
     ``size``, a single ``cmap`` or ``symmetric`` one per image.
 
     >>> one_per_image([torch.eye(2), None], ["a", ""], None, "gray", False, 2.0, None)[2:]
