@@ -76,6 +76,7 @@ KO_VARIANTS = [
     (r"회색조", "흑백"),
     (r"(?<![가-힣])색인", "인덱스"),
     (r"네트워크", "신경망 (for a computer network: 인터넷)"),
+    (r"인자", "인수(argument)"),
 ]
 KO_VARIANT = re.compile("|".join(f"(?P<v{i}>{v})" for i, (v, _) in enumerate(KO_VARIANTS)))
 
@@ -107,11 +108,11 @@ def test_korean_pages_use_one_term_per_concept(path):
 
 def test_variant_table_catches_what_it_should():
     for bad in ("번역 불변성", "피처 맵", "이동 불변성", "보폭", "에지 검출", "세로 경계선", "모서리 방향", "특징",
-                "음성 표본", "학습 데이터", "활성화 값", "회색조 이미지", "색인", "합성곱 네트워크"):
+                "음성 표본", "학습 데이터", "활성화 값", "회색조 이미지", "색인", "합성곱 네트워크", "인자 이름"):
         assert KO_VARIANT.search(bad), bad
     for good in ("평행 이동 불변성", "특성 맵", "스트라이드", "세로 경계", "왼쪽 위 모서리", "특성",
                  "음성 샘플", "훈련 데이터", "활성값", "활성화 함수", "흑백 이미지", "흰색인 자리", "인덱스",
-                 "합성곱 신경망"):
+                 "합성곱 신경망", "인수 이름"):
         assert not KO_VARIANT.search(good), good
     assert not KO_VARIANT.search(OTHER_NAMES.sub("", "이동 폭입니다. 다른 이름: 컨볼루션, 보폭."))
     assert KO_VARIANT.search(OTHER_NAMES.sub("", "다른 이름: 컨볼루션. 보폭을 바꿉니다."))
