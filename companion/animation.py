@@ -277,7 +277,7 @@ def dilated_kernel_fits(X: torch.Tensor, K: torch.Tensor, padding: tuple[int, in
     >>> animate_conv2d(torch.ones(3, 3), torch.ones(2, 2), 0, 1, 3)
     Traceback (most recent call last):
     ...
-    ValueError: K of shape (2, 2) dilated by (3, 3) spans (4, 4), more than X padded by padding (0, 0): (3, 3)
+    ValueError: K of shape (2, 2) dilated by (3, 3) spans (4, 4), more than X padded by padding (0, 0): (3, 3); lower dilation, or raise padding
     """
     _check.same_dtype(X, K, "X", "K")
     p, d = padding, dilation
@@ -285,7 +285,7 @@ def dilated_kernel_fits(X: torch.Tensor, K: torch.Tensor, padding: tuple[int, in
     padded = tuple(X.shape[a] + 2 * p[a] for a in (0, 1))
     if span[0] > padded[0] or span[1] > padded[1]:
         raise ValueError(f"K of shape {tuple(K.shape)} dilated by {d} spans {span}, more than X "
-                         f"padded by padding {p}: {padded}")
+                         f"padded by padding {p}: {padded}; lower dilation, or raise padding")
 
 
 @checked(dilated_kernel_fits, X=Tensor(ndim=2), K=Tensor(ndim=2), padding=Pair(minimum=0),
@@ -304,7 +304,7 @@ def animate_conv2d(X: torch.Tensor, K: torch.Tensor, padding: int | tuple[int, i
     ('Y[0, 0] = 0×1 + 0×1 + 0×1 + 0×1 = 0', 4)
     """
     p, s, d = padding, stride, dilation
-    lang = _check_common(lang, alt, ("X padded", (X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1])), ("K", K.shape))
+    lang = _check_common(lang, alt, (f"X padded by padding={p}", (X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1])), ("K", K.shape))
     Xp = pad2d(X, p)
     full = corr2d(Xp, insert_zeros(K, d))     # every window, the kernel spread d apart
     Y = full[::s[0], ::s[1]]                  # keep every s-th one
@@ -364,7 +364,7 @@ def animate_padding_modes(X: torch.Tensor, padding: int = 1, lang: str = "en",
     ['5', '4', '5', '6', '5']
     """
     p = padding
-    lang = _check_common(lang, alt, ("X padded", (X.shape[0] + 2 * p, X.shape[1] + 2 * p)))
+    lang = _check_common(lang, alt, (f"X padded by padding={p}", (X.shape[0] + 2 * p, X.shape[1] + 2 * p)))
     padded = pad_modes(X, p)
     w = WORDS[lang]
     shape = padded["zeros"].shape
@@ -537,7 +537,7 @@ def animate_pool2d(X: torch.Tensor, pool_size: int | tuple[int, int], mode: str 
     'Y[0, 0] = max(−∞, −∞, −∞, 0) = 0'
     """
     (k_h, k_w), p, s = pool_size, padding, stride
-    lang = _check_common(lang, alt, ("X padded", (X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1])))
+    lang = _check_common(lang, alt, (f"X padded by padding={p}", (X.shape[0] + 2 * p[0], X.shape[1] + 2 * p[1])))
     fill = float("-inf") if mode == "max" else 0.0
     Xp = pad2d(X, p, value=fill)
     Y = pool2d(X, pool_size, mode, padding, stride)

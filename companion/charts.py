@@ -143,12 +143,13 @@ def _plotted(values: list | tuple, name: str, log: bool, log_name: str) -> None:
             raise ValueError(f"{name}[{k}] is {v}: a log axis ({log_name}=True) shows only values > 0")
 
 
-def _figure_size(width: float, height: float, what: str) -> None:
-    """Refuse a figure larger than matplotlib draws (2**16 pixels a side)."""
+def _figure_size(width: float, height: float, what: str, fix: str) -> None:
+    """Refuse a figure larger than matplotlib draws (2**16 pixels a side); ``fix`` says which
+    arguments to lower."""
     dpi = float(matplotlib.rcParams["figure.dpi"])
     if max(width, height) * dpi >= 2**16:
         raise ValueError(f"{what} makes a figure of {width:g} x {height:g} inches, {max(width, height) * dpi:,.0f} "
-                         f"pixels at {dpi:g} dpi, more than the 65,536 pixels matplotlib draws")
+                         f"pixels at {dpi:g} dpi, more than the 65,536 pixels matplotlib draws: lower {fix}")
 
 
 def _inside(mark: tuple[int, int], shape: tuple[int, ...], where: str) -> None:
@@ -186,7 +187,8 @@ def one_per_image(images: list[torch.Tensor | None], titles: list[str], ncols: i
         if not (isinstance(name, matplotlib.colors.Colormap) or (isinstance(name, str) and name in matplotlib.colormaps)):
             raise ValueError(f"cmap must be a matplotlib colormap name, got {name!r} (e.g. 'gray' or 'RdBu_r')")
     row_h = size if height is None else height
-    _figure_size(size * cols, row_h * rows + 0.3, f"size={size:g}" + ("" if height is None else f", height={row_h:g}"))
+    _figure_size(size * cols, row_h * rows + 0.3, f"size={size:g}" + ("" if height is None else f", height={row_h:g}"),
+                 f"size, height or ncols ({cols} columns)")
     for k, M in enumerate(images):
         if M is not None:
             _check.Tensor(ndim=2, floating=False)(M, f"images[{k}]")

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import inspect
 import re
+import time
 
 import numpy as np
 import pytest
 import torch
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
 from torch import nn
 
 import companion
@@ -74,6 +77,7 @@ VALID = [  # one valid call of each guarded function: (function, args, kwargs)
 
 
 IMAGES = (rand(4, 1, 6, 6), torch.tensor([0, 1, 2, 1]))
+LINEAR = nn.Linear(2, 3)
 # Valid arguments of the other functions with rules: a valid call would draw, train or read the
 # data, so these are never called as given; each bad value below replaces one of them.
 ARGUMENTS = [
@@ -92,7 +96,7 @@ ARGUMENTS = [
     (charts.plot_images, ([rand(3, 3)], ["a"]), {"ncols": 1, "size": 2.0, "height": 2.0}),
     (charts.plot_mask, (torch.ones(3, 3, dtype=torch.bool),), {"mark": (1, 1)}),
     (charts.plot_influence_maps, ([rand(3, 3)], ["a"]), {"mark": (1, 1)}),
-    (charts.plot_history, ({"a": None},), {"labels": ("loss", "train", "test")}),
+    (charts.plot_history, ({"a": training.History([0.5], [0.8], [0.8])},), {"labels": ("loss", "train", "test")}),
     (charts.plot_confusion_matrix, (torch.eye(2, dtype=torch.long), ["a", "b"]), {}),
     (conv.Conv2D, (3,), {}),
     (data.class_names, ("en",), {}),
@@ -102,7 +106,7 @@ ARGUMENTS = [
     (data.epoch_order, (5, torch.Generator().manual_seed(0)), {}),
     (data.Batches, IMAGES, {"batch_size": 2, "shuffle": True, "seed": 0}),
     (data.fashion_mnist_batches, (64, None, 14, 0), {}),
-    (diagrams.draw_matrix, (None, rand(2, 2)), {"shade": rand(2, 2)}),
+    (diagrams.draw_matrix, (Figure().add_subplot(), rand(2, 2)), {"shade": rand(2, 2)}),
     (diagrams.plot_corr2d, (rand(3, 3), rand(2, 2)), {"pos": (0, 0), "titles": ("a", "b", "c")}),
     (diagrams.plot_corr2d_multi_in, (rand(2, 3, 3), rand(2, 2, 2)), {"pos": (0, 0), "titles": ("a", "b", "c", "d")}),
     (diagrams.plot_conv1x1_matmul, (rand(2, 3, 3), rand(2, 2, 1, 1)), {"pixel": (0, 0), "titles": ("a", "b", "c")}),
@@ -115,9 +119,10 @@ ARGUMENTS = [
     (training.predict, (nn.Flatten(), IMAGES[0]), {"batch_size": 2, "channels_last": False}),
     (training.confusion_matrix, (IMAGES[1], IMAGES[1], 3), {}),
     (training.make_optimizer, (nn.Linear(2, 2), "sgd", 0.1), {"weight_decay": 0.0}),
-    (training.train_epoch, (nn.Linear(2, 2), [(rand(2, 2), IMAGES[1][:2])], nn.CrossEntropyLoss(), None), {}),
-    (training.train, (nn.Linear(36, 3), [IMAGES], IMAGES, 1), {"device": "cpu", "scheduler": "cosine",
-                                                               "channels_last": False, "verbose": False}),
+    (training.train_epoch, (LINEAR, [(rand(2, 2), IMAGES[1][:2])], nn.CrossEntropyLoss(),
+                            torch.optim.SGD(LINEAR.parameters(), lr=0.1)), {}),
+    (training.train, (nn.Sequential(nn.Flatten(), nn.Linear(36, 3)), [IMAGES], IMAGES, 1),
+     {"device": "cpu", "scheduler": "cosine", "channels_last": False, "verbose": False}),
 ]
 
 
@@ -134,6 +139,20 @@ def test_every_function_with_rules_has_arguments_to_spoil():
     ruled |= {"Animation.values_at"}  # a method with rules
     listed = {getattr(f.__init__ if inspect.isclass(f) else f, "__qualname__") for f, _, _ in VALID + ARGUMENTS}
     assert ruled <= listed, f"no valid arguments for {sorted(ruled - listed)}"
+
+
+def checks_alone(f):
+    """``f``'s checks, without the work: ``accept`` of a function, a bound method or a class."""
+    if inspect.ismethod(f):
+        return lambda *args, **kwargs: f.__func__.accept(f.__self__, *args, **kwargs)
+    if inspect.isclass(f):
+        return lambda *args, **kwargs: f.__init__.accept(None, *args, **kwargs)
+    return f.accept
+
+
+def test_the_arguments_to_spoil_are_valid():
+    for f, args, kwargs in ARGUMENTS:
+        checks_alone(f)(*args, **kwargs)
 
 
 def test_every_guarded_function_has_a_valid_call():
@@ -301,3 +320,66 @@ def test_every_argument_of_a_function_with_rules_is_checked():
         for name, rule in f.rules.items():
             assert refused_by(rule, bound.arguments[name]), f"{f.__name__}: no bad value for {name} ({rule})"
     assert len(RULED) >= 300, len(RULED)
+
+
+# --- Over the memory budget: sizes generated from the rules ----------------------------------
+
+def huge(rule: _check.Rule) -> object:
+    """A size of 10**9 that an ``Int`` or ``Pair`` rule (or ``Maybe`` of one) lets through, else None."""
+    inner = rule.rule if isinstance(rule, _check.Maybe) else rule
+    return {_check.Int: 10**9, _check.Pair: (10**9, 10**9)}.get(type(inner))
+
+
+HUGE = [pytest.param(f, args, kwargs, name, id=f"{f.__qualname__}: {name}=10**9")
+        for f, args, kwargs in VALID + ARGUMENTS
+        if f not in (training.train, data.load_fashion_mnist, data.fashion_mnist_batches)  # epochs; reads the data
+        for name, rule in rules_of(f).items() if huge(rule) is not None]
+
+
+@pytest.mark.parametrize("f, args, kwargs, name", HUGE)
+def test_a_huge_size_is_refused_naming_it_or_computed(f, args, kwargs, name):
+    """A size of 10**9 (a kernel, a padding, a channel count, a batch) is either refused up
+    front, naming the argument (more than the memory budget, more than a figure can show), or
+    computed (an output size, a parameter count): never an error from inside, nor a long wait."""
+    given = inspect.signature(f).bind(*args, **kwargs)
+    given.apply_defaults()
+    start = time.monotonic()
+    try:
+        f(**(dict(given.arguments) | {name: huge(rules_of(f)[name])}))
+    except (TypeError, ValueError) as e:
+        assert name in str(e), f"the message does not name {name}: {e}"
+    finally:
+        plt.close("all")
+    assert time.monotonic() - start < 60, f"{f.__qualname__}({name}=10**9) took {time.monotonic() - start:.0f} s"
+
+
+def numpy_ints(value: object) -> object:
+    """``value`` with its ints as NumPy integers (an int, or a tuple or list of ints), else None."""
+    if type(value) is int:
+        return np.int64(value)
+    if isinstance(value, (tuple, list)) and value and all(type(v) is int for v in value):
+        return type(value)(np.int32(v) for v in value)
+    return None
+
+
+def given_arguments(f, args: tuple, kwargs: dict) -> dict:
+    given = inspect.signature(f).bind(*args, **kwargs)
+    given.apply_defaults()
+    return dict(given.arguments)
+
+
+INTEGER_LIKES = [pytest.param(f, given_arguments(f, args, kwargs), name, id=f"{f.__qualname__}: {name}")
+                 for f, args, kwargs in VALID + ARGUMENTS for name, rule in rules_of(f).items()
+                 if isinstance(rule.rule if isinstance(rule, _check.Maybe) else rule, (_check.Int, _check.Pair,
+                                                                                        _check.Ints))
+                 and numpy_ints(given_arguments(f, args, kwargs)[name]) is not None]
+
+
+@pytest.mark.parametrize("f, given, name", INTEGER_LIKES)
+def test_numpy_integers_are_accepted_wherever_a_rule_takes_ints(f, given, name):
+    """Every argument a rule reads as ints takes NumPy integers too, and the checks hand the
+    function the same Python ints (the checks alone run: no work is done)."""
+    accepted = checks_alone(f)(**given)[name]
+    from_numpy = checks_alone(f)(**(given | {name: numpy_ints(given[name])}))[name]
+    assert from_numpy == accepted and type(from_numpy) is type(accepted), (from_numpy, accepted)
+    assert all(type(v) is int for v in (from_numpy if isinstance(from_numpy, tuple) else (from_numpy,)))
