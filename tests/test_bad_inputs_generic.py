@@ -1,8 +1,15 @@
-"""Generic bad values for every guarded public function (issue 15), generated from one valid
-call each: for every argument, the values its type admits but the function must refuse or
-take as an equal (``bool`` where an int is expected, NumPy integers, the wrong number of
-dimensions, an empty tensor, NaN and infinity, the wrong dtype or device). The rule: a clear
-``TypeError``/``ValueError`` that names the argument, or a result; never an error from inside.
+"""Generic bad values for every checked public function (issue 15), made two ways.
+
+- From one valid call each (``VALID``): for every argument, the values its type admits but the
+  function must refuse or take as an equal (``bool`` where an int is expected, NumPy integers,
+  the wrong number of dimensions, an empty tensor, NaN and infinity, the wrong dtype or device).
+  The rule: a clear ``TypeError``/``ValueError`` that names the argument, or a result; never an
+  error from inside.
+- From the declared rules (``@checked(..., X=Tensor(ndim=2))``) of every function, with valid
+  arguments from ``VALID`` or ``ARGUMENTS``: the values each rule must refuse (the rule's error,
+  the message starting with the argument's name), a size of 10**9 (refused naming it, or
+  computed) and NumPy integers (the same Python ints come through).
+
 The hand-written tables (``test_bad_inputs_<module>.py``) keep the rules worth teaching."""
 from __future__ import annotations
 
