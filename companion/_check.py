@@ -369,17 +369,6 @@ class Device(Rule):
 
 
 @dataclasses.dataclass(frozen=True)
-class DType(Rule):
-    """A ``torch.dtype``, such as ``torch.float32``."""
-    def __call__(self, x: object, name: str) -> torch.dtype:
-        if not isinstance(x, torch.dtype):
-            raise TypeError(f"{name} must be a torch.dtype (e.g. torch.float32), got {type(x).__name__}")
-        return x
-
-    def __str__(self) -> str: return "a torch.dtype (e.g. torch.float32)"
-
-
-@dataclasses.dataclass(frozen=True)
 class Folder(Rule):
     """A folder path (a str or ``os.PathLike``) or None, ``""`` counting as None; with ``flags``,
     True and False too. Accepted as given: a message quotes what the user passed."""
@@ -400,17 +389,6 @@ class Folder(Rule):
 
 
 @dataclasses.dataclass(frozen=True)
-class Generator(Rule):
-    """A ``torch.Generator``."""
-    def __call__(self, x: object, name: str) -> torch.Generator:
-        if not isinstance(x, torch.Generator):
-            raise TypeError(f"{name} must be {self}, got {type(x).__name__}")
-        return x
-
-    def __str__(self) -> str: return "a torch.Generator"
-
-
-@dataclasses.dataclass(frozen=True)
 class Seed(Int):
     """An int in [0, ``2**64``): a seed for ``torch.Generator.manual_seed``."""
     minimum: int = 0
@@ -425,14 +403,32 @@ class Seed(Int):
 
 
 @dataclasses.dataclass(frozen=True)
-class Module(Rule):
-    """A ``torch.nn.Module``."""
-    def __call__(self, x: object, name: str) -> nn.Module:
-        if not isinstance(x, nn.Module):
-            raise TypeError(f"{name} must be a torch.nn.Module, got {type(x).__name__}")
+class Instance(Rule):
+    """An instance of ``kind``; ``text`` names it (``Module()``, ``DType()``, ``Generator()``)."""
+    kind: type
+    text: str
+
+    def __call__(self, x: object, name: str) -> Any:
+        if not isinstance(x, self.kind):
+            raise TypeError(f"{name} must be {self.text}, got {type(x).__name__}")
         return x
 
-    def __str__(self) -> str: return "a torch.nn.Module"
+    def __str__(self) -> str: return self.text
+
+
+def Module() -> Instance:
+    """A ``torch.nn.Module``."""
+    return Instance(nn.Module, "a torch.nn.Module")
+
+
+def DType() -> Instance:
+    """A ``torch.dtype``, such as ``torch.float32``."""
+    return Instance(torch.dtype, "a torch.dtype (e.g. torch.float32)")
+
+
+def Generator() -> Instance:
+    """A ``torch.Generator``."""
+    return Instance(torch.Generator, "a torch.Generator")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .charts import subplots
 from .conv import corr2d_fast, kernel_inside
 from .models import layer_summary
 from .pooling import WINDOW, pool2d, pool_fits
-from .shapes import pad2d
+from .shapes import pad2d, pad_fits
 
 
 def _fmt(v: float) -> str:
@@ -320,8 +320,7 @@ def windows_drawable(X: torch.Tensor, K: torch.Tensor, padding: tuple[int, int],
         for n, q in enumerate(positions):
             if not _check.is_sequence(q):
                 raise TypeError(f"positions[{n}] must be a pair (i, j), got {q!r}")
-    _check.within_budget(padded[0] * padded[1] * X.element_size(),
-                         f"padding={padding!r} (a {padded} result of {X.dtype})")  # as pad2d says it
+    pad_fits(X, padding, 0.0)  # pad2d's memory budget, before it pads
     _drawable(padded, "the padded X")
     _check.same_dtype(X, K, "X", "K")
     if positions is not None:

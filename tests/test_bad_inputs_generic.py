@@ -264,8 +264,6 @@ def refused_by(rule: _check.Rule, value: object) -> list[tuple[str, object, type
         out.append(("2**64", 2**64, ValueError))
     if isinstance(rule, _check.Folder):
         out += [("an int", 3, TypeError), ("a NUL character", "a\0b", ValueError)]
-    if isinstance(rule, _check.Generator):
-        out += [("a seed", 0, TypeError)]
     if isinstance(rule, _check.Device):
         out += [("an unknown name", "gpu7", ValueError), ("an int", 0, TypeError)]
     if isinstance(rule, _check.Ints):
@@ -282,10 +280,8 @@ def refused_by(rule: _check.Rule, value: object) -> list[tuple[str, object, type
             out.append(("one more dimension", value[None], ValueError))
         if rule.floating:
             out.append(("int64", value.long(), TypeError))
-    if isinstance(rule, _check.DType):
-        out.append(("a str", "float32", TypeError))
-    if isinstance(rule, _check.Module):
-        out.append(("a function", lambda x: x, TypeError))
+    if isinstance(rule, _check.Instance):
+        out += [("a str", "x", TypeError), ("a function", lambda x: x, TypeError)]
     if isinstance(rule, _check.Function):
         out.append(("an int", 3, TypeError))
     return out
