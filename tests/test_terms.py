@@ -1,8 +1,10 @@
 """One Korean term per concept, one English spelling, one register; glossaries that match the pages.
 
-Korean pages: no variant from KO_VARIANTS (each message names the preferred term; the Korean
-glossary alone may list them, after "다른 이름:"); the summary heading is "요약"; 합니다체 only;
-questions end in -ㄹ까요? (not -ㅂ니까?/-나요?); a space between a number and its unit (4 GB);
+Korean pages: no variant from KO_VARIANTS, in the text, the code's comments and strings, or a
+cell's captions and alt text (each message names the preferred term; the Korean glossary alone
+may list them, after "다른 이름:"); the summary heading is "요약"; 합니다체 only (no 해요체, no
+해라체 -다.); questions end in -ㄹ까요? (not -ㅂ니까?/-나요?/-는가?/-인가?); a space between a
+number and its unit (4 GB);
 no space between bold text and a particle. English pages:
 American spelling (EN_SPELLING), sentence-case headings. Every page introduces "FC" before
 using it. Glossaries: every {term} link resolves in its edition's glossary, every entry is
@@ -15,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.pages import (Cell, cells, code_prose, glossary, headings, korean_part, page_paths, prose,
-                   roles, term_target, where)
+from tests.helpers.pages import (ROOT, Cell, cells, code_prose, glossary, headings, korean_part, page_paths,
+                   prose, roles, term_target, where)
 
 KO_PAGES = page_paths("ko")
 EN_PAGES = page_paths("en")
@@ -77,6 +79,12 @@ KO_VARIANTS = [
     (r"(?<![가-힣])색인", "인덱스"),
     (r"네트워크", "신경망 (for a computer network: 인터넷)"),
     (r"인자", "인수(argument)"),
+    (r"로그\s*축", "로그 눈금 (a log scale)"),
+    (r"경계\s*칸|경계\s*반복", "가장자리 (an image border); 경계 means an edge only"),
+    (r"의 활성화(?!\s*함수)", "활성값 (activation values); 활성화 함수 stays"),
+    # 필터 is a signal-processing filter only (저역 통과 필터, 평균 필터, 약한 필터, "이런 필터" after one);
+    # a convolution kernel is 커널 (the glossary lists 필터 under 다른 이름)
+    (r"(?<!통과 )(?<!평균 )(?<!약한 )(?<!이런 )필터", "커널(kernel); 필터 only for a signal-processing filter (저역 통과 필터)"),
 ]
 KO_VARIANT = re.compile("|".join(f"(?P<v{i}>{v})" for i, (v, _) in enumerate(KO_VARIANTS)))
 
@@ -86,10 +94,24 @@ KO_VARIANT = re.compile("|".join(f"(?P<v{i}>{v})" for i, (v, _) in enumerate(KO_
 OTHER_NAMES = re.compile(r"다른 이름: [^.\n]*\.")
 
 
+def metadata_strings(value) -> list[str]:
+    """Every string in a cell's metadata, at any depth: figure captions and alt text
+    (metadata.mystnb.figure.caption, metadata.mystnb.image.alt) are read on the page too."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in metadata_strings(v)]
+    return []
+
+
 def ko_raw_text(cell: Cell) -> str:
     """Korean variants are looked for in everything a Korean page holds, {term} targets
-    included (a link to an old headword is as wrong as the word), except MyST comments."""
-    return re.sub(r"(?m)^%.*$", "", cell.source) if cell.kind == "markdown" else code_prose(cell.source)
+    included (a link to an old headword is as wrong as the word), except MyST comments;
+    the strings of the cell's metadata (captions, alt text) included."""
+    text = re.sub(r"(?m)^%.*$", "", cell.source) if cell.kind == "markdown" else code_prose(cell.source)
+    return "\n".join([text, *metadata_strings(cell.metadata)])
 
 
 @pytest.mark.parametrize("path", KO_PAGES, ids=ids(KO_PAGES))
@@ -106,16 +128,41 @@ def test_korean_pages_use_one_term_per_concept(path):
     assert not found, "Korean term variants:\n" + "\n".join(found)
 
 
+def test_companion_korean_words_use_one_term_per_concept():
+    """The Korean words companion/ draws into a Korean page (animation frame labels, chart
+    titles) follow the same table: the page shows them, though no page's source holds them."""
+    found = []
+    for path in sorted((ROOT / "companion").glob("*.py")):
+        for m in KO_VARIANT.finditer(code_prose(path.read_text(encoding="utf-8"))):
+            preferred = KO_VARIANTS[int(m.lastgroup[1:])][1]
+            found.append(f"companion/{path.name}: {m.group(0)!r} → {preferred}")
+    assert not found, "Korean term variants in companion/:\n" + "\n".join(found)
+
+
 def test_variant_table_catches_what_it_should():
     for bad in ("번역 불변성", "피처 맵", "이동 불변성", "보폭", "에지 검출", "세로 경계선", "모서리 방향", "특징",
-                "음성 표본", "학습 데이터", "활성화 값", "회색조 이미지", "색인", "합성곱 네트워크", "인자 이름"):
+                "음성 표본", "학습 데이터", "활성화 값", "회색조 이미지", "색인", "합성곱 네트워크", "인자 이름",
+                "β는 로그 축", "경계 칸을 되풀이합니다", "경계 반복", "첫째·둘째 층의 활성화.", "넣을 때의 활성화.",
+                "여기의 무작위 필터와", "각 필터가", "같은 필터를", "커널 또는 필터(filter)", "필터 수"):
         assert KO_VARIANT.search(bad), bad
     for good in ("평행 이동 불변성", "특성 맵", "스트라이드", "세로 경계", "왼쪽 위 모서리", "특성",
                  "음성 샘플", "훈련 데이터", "활성값", "활성화 함수", "흑백 이미지", "흰색인 자리", "인덱스",
-                 "합성곱 신경망", "인수 이름"):
+                 "합성곱 신경망", "인수 이름",
+                 "로그 눈금", "가장자리 칸을 되풀이합니다", "가장자리 반복", "세로 경계를", "층의 활성값.", "활성화 함수를",
+                 "합성곱 → 활성화 → 풀링", "시그모이드 활성화를", "(활성화 뒤)", "저역 통과 필터", "고역 통과 필터",
+                 "3×3 평균 필터로", "약한 필터라", "이런 필터 없이", "(영어로는 filter라고도 합니다)"):
         assert not KO_VARIANT.search(good), good
     assert not KO_VARIANT.search(OTHER_NAMES.sub("", "이동 폭입니다. 다른 이름: 컨볼루션, 보폭."))
     assert KO_VARIANT.search(OTHER_NAMES.sub("", "다른 이름: 컨볼루션. 보폭을 바꿉니다."))
+    assert not KO_VARIANT.search(OTHER_NAMES.sub("", "다른 이름: 필터(filter)."))
+
+
+def test_korean_variants_are_read_in_cell_metadata():
+    cell = Cell(0, "code", "plt.show()", {"mystnb": {"figure": {"caption": "값(β는 로그 축)", "name": "ko-fig"},
+                                                     "image": {"alt": "경계 반복"}}, "tags": ["hide-input"]})
+    text = ko_raw_text(cell)
+    assert "β는 로그 축" in text and "경계 반복" in text and "hide-input" in text
+    assert [m.group(0) for m in KO_VARIANT.finditer(text)] == ["로그 축", "경계 반복"]
 
 
 # --- Korean: headings, register, bold ------------------------------------------------------
@@ -153,8 +200,13 @@ def korean_sentences(cell: Cell) -> str:
     return "\n".join(m[1] for m in re.finditer(r"#(.*)$", cell.source, flags=re.M))  # comments
 
 
-# Questions end in -ㄹ까요? (어떻게 될까요?), not in -ㅂ니까? (무엇입니까?) or -나요? (바뀌나요?).
-KO_QUESTION = re.compile(r"(?<=[가-힣])(?:니까|나요)\?")
+# Questions end in -ㄹ까요? (어떻게 될까요?), not in -ㅂ니까? (무엇입니까?), -나요? (바뀌나요?)
+# or the written-style -는가?/-인가?/-은가? (있는가?, 복사본인가?, 같은가?).
+KO_QUESTION = re.compile(r"(?<=[가-힣])(?:니까|나요|[는인은]가)\?")
+
+# 해라체 sentence endings (작다, 만든다, 섞는다.): a word ending in 다 at the end of a line or
+# before ". ", other than -ㅂ니다/-습니다, the 청유형 -시다 (봅시다), and the particles 마다/보다.
+HAERA = re.compile(r"(?<=[가-힣])(?<![니마시보])다(?=\.(?:\s|$)|[\s\"'”)]*$)", re.M)
 
 # Units are set off by a space: "4 GB", "61,706 KB" (not "4GB").
 KO_UNIT = re.compile(r"(?<=\d)[KMGT]i?B(?![A-Za-z])")
@@ -166,10 +218,17 @@ KO_RULES = {
         HAEYO, korean_sentences,
         ("두 픽셀 옮겨 가도 바뀌면 안 되니까요.", "담는 것이죠.", "이것은 커널이에요.", "그렇죠?", "커널이라면요?"),
         ("확인하세요.", "어떻게 될까요?", "몇 번 쓰이나요?", "무엇인가요?", "필요.", "계산합니다.", "요약")),
-    "questions end in -ㄹ까요?, not -ㅂ니까?/-나요?": (
+    "합니다체 throughout: no 해라체 endings (-다.) in prose, code comments or strings": (
+        HAERA, reader_text,
+        ("# 창이 클수록 변화가 작다", "width칸으로 만든다.", "픽셀을 먼저 섞는다.\n", "합성곱이다. 그리고"),
+        ("# 창이 클수록 변화가 작습니다", "확인해 봅시다.", "라고 합시다.", "위치마다", "0.003보다\n앞섭니다",
+         "크게 다름", "계산합니다.")),
+    "questions end in -ㄹ까요?, not -ㅂ니까?/-나요?/-는가?/-인가?": (
         KO_QUESTION, korean_sentences,
-        ("몇 번 쓰이나요?", "무엇입니까?", "같습니까?"),
-        ("어떻게 될까요?", "몇 번 쓰일까요?", "무엇일까요?")),
+        ("몇 번 쓰이나요?", "무엇입니까?", "같습니까?", "고양이가 있는가?", "얼마나 있는가?\"를",
+         "복사본인가?", "한쪽 값인가, 합계인가?", "같은가?"),
+        ("어떻게 될까요?", "몇 번 쓰일까요?", "무엇일까요?", "고양이가 있을까요?", "복사본일까요?",
+         "한쪽 값일까요, 합계일까요?", "무엇인가요?", "어떤 입력을 보는가")),
     'units set off by a space ("4 GB", not "4GB")': (
         KO_UNIT, reader_text, ("4GB", "2.5MiB"), ("4 GB", "GB 단위")),
 }
