@@ -8,6 +8,7 @@ average pooling, then three fully connected layers (120, 84, 10 units).
 from __future__ import annotations
 
 import math
+import unicodedata
 from typing import NamedTuple
 
 import torch
@@ -151,6 +152,15 @@ def summary_rows(rows: object, total: object) -> None:
         raise TypeError(f"total must be a str, got {type(total).__name__}")
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes on screen: a Hangul (wide) character takes two.
+
+    >>> _width("합계"), _width("Total")
+    (4, 5)
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 class Summary(list):
     """The rows of ``layer_summary``; shown as a text table (and as a Markdown table in the book)."""
 
@@ -165,8 +175,9 @@ class Summary(list):
 
     def __repr__(self) -> str:
         rows = [tuple(self.headers)] + self._cells()
-        w = [max(len(r[k]) for r in rows) for k in range(3)]
-        line = lambda r: f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:>{w[2]}}".rstrip()  # noqa: E731
+        w = [max(_width(r[k]) for r in rows) for k in range(3)]
+        fill = lambda text, k: " " * (w[k] - _width(text))  # noqa: E731
+        line = lambda r: f"{r[0]}{fill(r[0], 0)}  {r[1]}{fill(r[1], 1)}  {fill(r[2], 2)}{r[2]}"  # noqa: E731
         return "\n".join([line(rows[0]), "-" * (sum(w) + 4)] + [line(r) for r in rows[1:]])
 
     def _repr_markdown_(self) -> str:

@@ -1,4 +1,6 @@
 """companion.models against the references: D2L's LeNet (0.17 nn.Sequential and 1.0 class)."""
+import unicodedata
+
 import pytest
 import torch
 from torch import nn
@@ -55,6 +57,19 @@ def test_layer_summary_of_classic_lenet():
     assert text.splitlines()[0].startswith("층") and "61,706" in text.splitlines()[-1]
     md = rows._repr_markdown_()
     assert md.count("\n") == len(rows) + 2 and "**61,706**" in md
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def test_summary_text_table_is_aligned_on_screen_with_hangul_headers():
+    """A Hangul character takes two columns: the right-aligned column ends at one screen
+    column in every row, header and total included, and the rule is as wide as the table."""
+    text = repr(layer_summary(LeNet(), headers=("층", "출력 모양", "파라미터 수"), total="합계"))
+    lines = text.splitlines()
+    widths = {display_width(line) for k, line in enumerate(lines) if k != 1}
+    assert widths == {display_width(lines[1])}, text
 
 
 @pytest.mark.parametrize("seed", range(12))
