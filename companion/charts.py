@@ -159,6 +159,16 @@ def _inside(mark: tuple[int, int], shape: tuple[int, ...], where: str) -> None:
         raise ValueError(f"mark {(i, j)} must lie inside {where} of shape {tuple(shape)}")
 
 
+def _titled(items: object, titles: object, name: str, what: str, per: str) -> None:
+    """``items`` a non-empty list (or tuple) of ``what``, and ``titles`` one per item."""
+    if not isinstance(items, (list, tuple)):
+        raise TypeError(f"{name} must be a non-empty list of {what}")
+    if not items:
+        raise ValueError(f"{name} must be a non-empty list of {what}, got an empty one")
+    if not isinstance(titles, (list, tuple)) or len(titles) != len(items):
+        raise ValueError(f"titles must hold one string per {per} ({len(items)}), got {titles!r}")
+
+
 def one_per_image(images: list[torch.Tensor | None], titles: list[str], ncols: int | None,
                   cmap: str | list[str], symmetric: bool | list[bool], size: float, height: float | None
                   ) -> tuple:
@@ -170,12 +180,7 @@ def one_per_image(images: list[torch.Tensor | None], titles: list[str], ncols: i
     >>> one_per_image([torch.eye(2), None], ["a", ""], None, "gray", False, 2.0, None)[2:]
     (2, ['gray', 'gray'], [False, False], 2.0, 2.0)
     """
-    if not isinstance(images, (list, tuple)):
-        raise TypeError("images must be a non-empty list of 2-D tensors (or None)")
-    if not images:
-        raise ValueError("images must be a non-empty list of 2-D tensors (or None), got an empty one")
-    if not isinstance(titles, (list, tuple)) or len(titles) != len(images):
-        raise ValueError(f"titles must hold one string per image ({len(images)}), got {titles!r}")
+    _titled(images, titles, "images", "2-D tensors (or None)", "image")
     n = len(images)
     cols = n if ncols is None else ncols
     rows = -(-n // cols)
@@ -274,12 +279,7 @@ def maps_with_titles(maps: list[torch.Tensor], titles: list[str], mark: tuple[in
     ...
     ValueError: mark (2, 2) must lie inside maps[1] of shape (2, 2)
     """
-    if not isinstance(maps, (list, tuple)):
-        raise TypeError("maps must be a non-empty list of 2-D tensors")
-    if not maps:
-        raise ValueError("maps must be a non-empty list of 2-D tensors, got an empty one")
-    if not isinstance(titles, (list, tuple)) or len(titles) != len(maps):
-        raise ValueError(f"titles must hold one string per map ({len(maps)}), got {titles!r}")
+    _titled(maps, titles, "maps", "2-D tensors", "map")
     for k, M in enumerate(maps):
         _check.Tensor(ndim=2, floating=False)(M, f"maps[{k}]")
     if mark is not None:
